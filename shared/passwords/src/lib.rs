@@ -1,0 +1,135 @@
+//! The [`PasswordHasher`] adapter: Argon2id with OWASP's parameters, run on tokio's blocking pool.
+//!
+//! Hashing is deliberately slow and memory-hard. A semaphore caps how many hashes run at once,
+//! so a burst of logins queues for CPU instead of taking every core from cheap requests.
+
+use std::sync::Arc;
+
+use accounts::{PasswordHasher, StoreError};
+use argon2::password_hash::{PasswordHash, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use async_trait::async_trait;
+use domain::Password;
+use tokio::sync::Semaphore;
+
+/// OWASP's Argon2id baseline: 19 MiB of memory, 2 passes, 1 lane.
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
+#[derive(Clone)]
+pub struct Argon2Hasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+}
+
+impl Argon2Hasher {
+    /// `max_concurrent` bounds simultaneous hashes; one fewer than the core count leaves a core
+    /// for everything else.
+    pub fn new(max_concurrent: usize) -> Self {
+        Self::with_params(max_concurrent, MEMORY_KIB, PASSES)
+    }
+
+    /// Cheaper parameters for tests, which hash hundreds of passwords.
+    pub fn for_tests() -> Self {
+        Self::with_params(4, 1024, 1)
+    }
+
+    fn with_params(max_concurrent: usize, memory_kib: u32, passes: u32) -> Self {
+        #[allow(clippy::expect_used)]
+        let params = Params::new(memory_kib, passes, LANES, None)
+            .expect("argon2 parameters are constants within range");
+        Self {
+            params,
+            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+        }
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(StoreError::unavailable)?;
+        let argon2 = self.argon2();
+        tokio::task::spawn_blocking(move || work(argon2))
+            .await
+            .map_err(StoreError::unavailable)
+    }
+}
+
+/// The recommended default: leave one core for serving requests.
+pub fn default_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+struct HashError(String);
+
+#[async_trait]
+impl PasswordHasher for Argon2Hasher {
+    async fn hash(&self, password: Password) -> Result<String, StoreError> {
+        self.run(move |argon2| {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2
+                .hash_password(password.expose().as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| StoreError::unavailable(HashError(e.to_string())))
+        })
+        .await?
+    }
+
+    async fn verify(&self, password: Password, hash: String) -> Result<bool, StoreError> {
+        self.run(move |argon2| {
+            PasswordHash::new(&hash)
+                .is_ok_and(|parsed| argon2.verify_password(password.expose().as_bytes(), &parsed).is_ok())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn password(raw: &str) -> Password {
+        Password::parse(raw.to_owned()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn verifies_only_the_right_password() {
+        let hasher = Argon2Hasher::for_tests();
+        let hash = hasher.hash(password("correct horse battery")).await.ok();
+        let hash = hash.unwrap_or_default();
+        assert!(hash.starts_with("$argon2id$"));
+        let right = hasher.verify(password("correct horse battery"), hash.clone()).await;
+        let wrong = hasher.verify(password("wrong horse battery"), hash).await;
+        assert!(matches!(right, Ok(true)));
+        assert!(matches!(wrong, Ok(false)));
+    }
+
+    #[tokio::test]
+    async fn malformed_hash_is_a_mismatch_not_an_error() {
+        let hasher = Argon2Hasher::for_tests();
+        let result = hasher.verify(password("correct horse battery"), "nope".into()).await;
+        assert!(matches!(result, Ok(false)));
+    }
+
+    #[tokio::test]
+    async fn production_parameters_use_argon2id() {
+        let hasher = Argon2Hasher::new(1);
+        let hash = hasher.hash(password("correct horse battery")).await.unwrap_or_default();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    }
+}

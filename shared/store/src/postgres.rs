@@ -1,0 +1,63 @@
+//! The production adapter: PostgreSQL (Aurora Serverless v2 behind RDS Proxy in AWS).
+
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::OpenError;
+use crate::accounts_store::impl_accounts_store;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Membership changes lock the tenant row, so concurrent demotions cannot remove the last owner.
+const LOCK_TENANT: &str = "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE";
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+/// How a process pools its connections. Lambda instances serve one request at a time, so they
+/// keep one or two connections and let RDS Proxy multiplex them.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 2,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl PgStore {
+    /// Builds a pool that connects on first use, keeping cold starts free of network round trips.
+    pub fn connect_lazy(url: &str, settings: PoolSettings) -> Result<Self, OpenError> {
+        let options: PgConnectOptions = url.parse().map_err(OpenError::Url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_lazy_with(options);
+        Ok(Self { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_accounts_store!(PgStore, sqlx::Postgres, LOCK_TENANT);

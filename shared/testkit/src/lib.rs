@@ -1,0 +1,54 @@
+//! Fresh, migrated stores for tests: a new SQLite file or a new PostgreSQL database per call,
+//! so tests never share state and run in parallel.
+
+use std::path::PathBuf;
+
+use sqlx::{Connection, PgConnection};
+use store::postgres::PoolSettings;
+use store::{PgStore, SqliteStore};
+use uuid::Uuid;
+
+/// Where test databases are created. `scripts/test` drops leftovers named `test_%` first.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh SQLite file under the system temp dir.
+pub async fn sqlite_store() -> SqliteStore {
+    let path = sqlite_path();
+    SqliteStore::open(&path)
+        .await
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
+pub fn sqlite_path() -> PathBuf {
+    std::env::temp_dir().join(format!("saas-test-{}.sqlite", Uuid::now_v7().simple()))
+}
+
+/// A fresh, migrated PostgreSQL database on the test server.
+pub async fn postgres_store() -> PgStore {
+    let url = postgres_database().await;
+    let settings = PoolSettings {
+        max_connections: 4,
+        ..PoolSettings::default()
+    };
+    let store = PgStore::connect_lazy(&url, settings).unwrap_or_else(|e| panic!("{e}"));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    store
+}
+
+/// Creates an empty database and returns its URL.
+pub async fn postgres_database() -> String {
+    let admin = admin_url();
+    let name = format!("test_{}", Uuid::now_v7().simple());
+    let mut conn = PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {admin}: {e} (is PostgreSQL running?)"));
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
+}
