@@ -1,0 +1,45 @@
+# The one place the platform's Lambda functions are declared. Each key is a binary in
+# functions/<key>/ (cargo lambda builds target/lambda/<key>/bootstrap.zip); the parity test
+# (infra/tests/parity.sh) fails when this map and functions/ disagree. Adding a function is one
+# entry here. Fields:
+#   routes              API Gateway route keys served by the function (payload format 2.0).
+#   schedule_expression EventBridge schedule that invokes the function (e.g. the outbox relay).
+#   sqs_queue           key of the queue (modules/queues) the function consumes.
+#   send_queues         keys of the queues the function may send to ("<KEY>_QUEUE_URL").
+#   tables              keys of the DynamoDB tables the function may use ("<KEY>_TABLE").
+#   database            whether it gets DATABASE_URL, DATABASE_READ_URL and the secret.
+#   environment         extra environment variables.
+locals {
+  functions = {
+    "accounts-api" = {
+      description = "Signup, sessions, me, health and the OpenAPI document"
+      routes = [
+        "POST /v1/signup",
+        "POST /v1/sessions",
+        "DELETE /v1/sessions/current",
+        "GET /v1/me",
+        "GET /v1/health",
+        "GET /v1/health/ready",
+        "GET /openapi.json",
+      ]
+      send_queues = ["jobs"]
+      tables      = ["sessions", "rate_limits", "idempotency", "cache"]
+    }
+    "tenants-api" = {
+      description = "Tenants and their members"
+      routes = [
+        "GET /v1/tenants/{tenant_id}",
+        "ANY /v1/tenants/{proxy+}",
+      ]
+      tables = ["sessions", "rate_limits", "idempotency", "cache"]
+    }
+    # Later issues add, for example:
+    # "outbox-relay" = { description = "...", schedule_expression = "rate(1 minute)", send_queues = ["jobs"] }
+    # "jobs-worker"  = { description = "...", sqs_queue = "jobs" }
+  }
+}
+
+output "functions" {
+  description = "Function definitions keyed by binary name."
+  value       = local.functions
+}

@@ -1,0 +1,112 @@
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = var.functions
+
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+# ENI management for VPC functions; these EC2 actions do not support resource scoping.
+resource "aws_iam_role_policy_attachment" "eni" {
+  for_each = var.functions
+
+  role       = aws_iam_role.this[each.key].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
+}
+
+resource "aws_iam_role_policy_attachment" "xray" {
+  for_each = var.tracing_mode == "Active" ? var.functions : {}
+
+  role       = aws_iam_role.this[each.key].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+data "aws_iam_policy_document" "this" {
+  for_each = var.functions
+
+  statement {
+    sid       = "OwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+  }
+
+  # Environment variables, the secret, and SQS messages are all under the environment's key.
+  statement {
+    sid       = "UseEnvironmentKey"
+    actions   = length(each.value.send_queues) > 0 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = each.value.database ? [1] : []
+    content {
+      sid       = "ReadDatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.database.secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.database && var.database.iam_connect_arn != null ? [1] : []
+    content {
+      sid       = "ConnectThroughProxy"
+      actions   = ["rds-db:connect"]
+      resources = [var.database.iam_connect_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.tables) > 0 ? [1] : []
+    content {
+      sid = "OwnTables"
+      actions = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+      ]
+      resources = flatten([for t in each.value.tables : [var.tables[t].arn, "${var.tables[t].arn}/index/*"]])
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.send_queues) > 0 ? [1] : []
+    content {
+      sid       = "SendToQueues"
+      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+      resources = [for q in each.value.send_queues : var.queues[q].arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.sqs_queue == null ? [] : [each.value.sqs_queue]
+    content {
+      sid       = "ConsumeQueue"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      resources = [var.queues[statement.value].arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = var.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.this[each.key].json
+}

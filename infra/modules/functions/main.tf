@@ -1,0 +1,75 @@
+# One Lambda per binary in functions/: arm64, provided.al2023, the zip from cargo lambda,
+# JSON logs, and an execution role that reaches only the queues, tables and secret it names.
+locals {
+  settings = {
+    for k, f in var.functions : k => {
+      memory_mb            = coalesce(f.memory_mb, var.memory_mb)
+      timeout_seconds      = coalesce(f.timeout_seconds, f.sqs_queue == null ? var.timeout_seconds : var.worker_timeout_seconds)
+      reserved_concurrency = coalesce(f.reserved_concurrency, var.reserved_concurrency)
+    }
+  }
+
+  environment = {
+    for k, f in var.functions : k => merge(
+      { RUST_LOG = var.log_level },
+      var.common_environment,
+      f.database ? merge(var.database.environment, {
+        DATABASE_MAX_CONNECTIONS = tostring(var.database.max_connections)
+      }) : {},
+      { for t in f.tables : "${upper(t)}_TABLE" => var.tables[t].name },
+      { for q in f.send_queues : "${upper(q)}_QUEUE_URL" => var.queues[q].url },
+      f.environment,
+    )
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = var.functions
+
+  name              = "/aws/lambda/${var.name}-${each.key}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:invoked synchronously (API Gateway) or by SQS/EventBridge, whose own DLQs and retries apply; a Lambda async DLQ would never fire
+  #checkov:skip=CKV_AWS_272:code signing needs a Signer profile the zips from cargo lambda are not signed with; integrity comes from source_code_hash
+  for_each = var.functions
+
+  function_name                  = "${var.name}-${each.key}"
+  description                    = each.value.description
+  role                           = aws_iam_role.this[each.key].arn
+  runtime                        = "provided.al2023"
+  architectures                  = ["arm64"]
+  handler                        = "bootstrap"
+  filename                       = "${var.artifacts_dir}/${each.key}/bootstrap.zip"
+  source_code_hash               = filebase64sha256("${var.artifacts_dir}/${each.key}/bootstrap.zip")
+  memory_size                    = local.settings[each.key].memory_mb
+  timeout                        = local.settings[each.key].timeout_seconds
+  reserved_concurrent_executions = local.settings[each.key].reserved_concurrency
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = local.environment[each.key]
+  }
+
+  vpc_config {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this[each.key].name
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  depends_on = [
+    aws_iam_role_policy.this,
+    aws_iam_role_policy_attachment.eni,
+    aws_iam_role_policy_attachment.xray,
+  ]
+}

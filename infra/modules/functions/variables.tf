@@ -1,0 +1,126 @@
+variable "name" {
+  description = "Name prefix; a function is named <name>-<binary>."
+  type        = string
+}
+
+variable "functions" {
+  description = "Function definitions keyed by binary name (see modules/catalog)."
+  type = map(object({
+    description          = optional(string, "")
+    routes               = optional(list(string), [])
+    schedule_expression  = optional(string)
+    sqs_queue            = optional(string)
+    sqs_batch_size       = optional(number, 10)
+    sqs_batching_window  = optional(number, 0)
+    send_queues          = optional(list(string), [])
+    tables               = optional(list(string), [])
+    database             = optional(bool, true)
+    environment          = optional(map(string), {})
+    memory_mb            = optional(number)
+    timeout_seconds      = optional(number)
+    reserved_concurrency = optional(number)
+  }))
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding <binary>/bootstrap.zip (cargo lambda build --release --arm64 --output-format zip)."
+  type        = string
+}
+
+variable "memory_mb" {
+  description = "Default memory per function (MB); CPU scales with it."
+  type        = number
+  default     = 256
+}
+
+variable "timeout_seconds" {
+  description = "Default timeout per function (seconds). API Gateway gives up after 30."
+  type        = number
+  default     = 10
+}
+
+variable "worker_timeout_seconds" {
+  description = "Default timeout of SQS consumers (seconds); their queue's visibility timeout is 6x this."
+  type        = number
+  default     = 60
+}
+
+variable "reserved_concurrency" {
+  description = "Default reserved concurrency per function (-1: unreserved, for accounts still at the 10 concurrency quota)."
+  type        = number
+  default     = 10
+}
+
+variable "sqs_max_concurrency" {
+  description = "Maximum concurrent invocations per SQS event source mapping (2-1000)."
+  type        = number
+  default     = 5
+}
+
+variable "log_retention_days" {
+  description = "Retention of each function's log group."
+  type        = number
+  default     = 30
+}
+
+variable "log_level" {
+  description = "RUST_LOG filter."
+  type        = string
+  default     = "info"
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing: Active or PassThrough."
+  type        = string
+  default     = "Active"
+}
+
+variable "subnet_ids" {
+  description = "Private subnets the functions run in."
+  type        = list(string)
+}
+
+variable "security_group_ids" {
+  description = "Security groups of the functions."
+  type        = list(string)
+}
+
+variable "kms_key_arn" {
+  description = "KMS key: environment variables, log groups, and the queues' and secret's encryption."
+  type        = string
+}
+
+variable "common_environment" {
+  description = "Environment variables every function gets (METRICS_NAMESPACE, SESSION_TTL_SECONDS, REDIS_URL...)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "database" {
+  description = "From modules/database: environment (DATABASE_URL...), secret_arn and iam_connect_arn (null without the proxy)."
+  type = object({
+    environment     = map(string)
+    secret_arn      = string
+    iam_connect_arn = optional(string)
+    max_connections = optional(number, 2)
+  })
+}
+
+variable "queues" {
+  description = "From modules/queues: queues by key."
+  type = map(object({
+    url                        = string
+    arn                        = string
+    visibility_timeout_seconds = number
+  }))
+  default = {}
+}
+
+variable "tables" {
+  description = "From modules/tables: tables by key."
+  type = map(object({
+    name = string
+    arn  = string
+  }))
+  default = {}
+}

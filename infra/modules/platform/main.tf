@@ -1,0 +1,167 @@
+# The whole platform, wired once: every environment (dev, prod, and local against moto) calls
+# this module with its own sizes, so they differ only in numbers and switches.
+module "catalog" {
+  source = "../catalog"
+}
+
+locals {
+  name = "${var.project}-${var.environment}"
+}
+
+module "kms" {
+  source = "../kms"
+
+  name                    = local.name
+  deletion_window_in_days = var.kms_deletion_window_in_days
+}
+
+module "network" {
+  source = "../network"
+
+  name                = local.name
+  cidr_block          = var.vpc_cidr
+  az_count            = var.az_count
+  endpoint_az_count   = var.endpoint_az_count
+  interface_endpoints = var.interface_endpoints
+  flow_logs_enabled   = var.flow_logs_enabled
+  log_retention_days  = var.log_retention_days
+  kms_key_arn         = module.kms.key_arn
+}
+
+module "database" {
+  source = "../database"
+
+  name                         = local.name
+  engine_version               = var.db_engine_version
+  parameter_group_family       = var.db_parameter_group_family
+  min_capacity                 = var.db_min_capacity
+  max_capacity                 = var.db_max_capacity
+  reader_count                 = var.db_reader_count
+  proxy_enabled                = var.db_proxy_enabled
+  backup_retention_days        = var.db_backup_retention_days
+  deletion_protection          = var.deletion_protection
+  final_snapshot               = var.deletion_protection
+  performance_insights         = var.db_performance_insights
+  enhanced_monitoring_interval = var.db_enhanced_monitoring_interval
+  subnet_ids                   = module.network.private_subnet_ids
+  security_group_ids           = [module.network.security_group_ids.database]
+  proxy_security_group_ids     = [module.network.security_group_ids.proxy]
+  kms_key_arn                  = module.kms.key_arn
+}
+
+module "queues" {
+  source = "../queues"
+
+  name                 = local.name
+  kms_key_arn          = module.kms.key_arn
+  restrict_dlq_sources = var.restrict_dlq_sources
+  queues = {
+    jobs = {
+      consumer_timeout_seconds = var.worker_timeout_seconds
+      max_receive_count        = var.jobs_max_receive_count
+    }
+  }
+}
+
+module "tables" {
+  source = "../tables"
+
+  name                   = local.name
+  point_in_time_recovery = var.tables_point_in_time_recovery
+  deletion_protection    = var.deletion_protection
+  kms_key_arn            = module.kms.key_arn
+}
+
+module "cache" {
+  source = "../cache"
+  count  = var.cache_enabled ? 1 : 0
+
+  name                = local.name
+  engine              = var.cache_engine
+  max_data_storage_gb = var.cache_max_data_storage_gb
+  max_ecpu_per_second = var.cache_max_ecpu_per_second
+  subnet_ids          = module.network.private_subnet_ids
+  security_group_ids  = [module.network.security_group_ids.cache]
+  kms_key_arn         = module.kms.key_arn
+}
+
+module "functions" {
+  source = "../functions"
+
+  name                   = local.name
+  functions              = module.catalog.functions
+  artifacts_dir          = var.artifacts_dir
+  memory_mb              = var.function_memory_mb
+  timeout_seconds        = var.function_timeout_seconds
+  worker_timeout_seconds = var.worker_timeout_seconds
+  reserved_concurrency   = var.function_reserved_concurrency
+  sqs_max_concurrency    = var.sqs_max_concurrency
+  log_retention_days     = var.log_retention_days
+  log_level              = var.log_level
+  tracing_mode           = var.tracing_mode
+  subnet_ids             = module.network.private_subnet_ids
+  security_group_ids     = [module.network.security_group_ids.lambda]
+  kms_key_arn            = module.kms.key_arn
+  queues                 = module.queues.queues
+  tables                 = module.tables.tables
+
+  database = {
+    environment     = module.database.environment
+    secret_arn      = module.database.secret_arn
+    iam_connect_arn = module.database.iam_connect_arn
+    max_connections = var.database_max_connections
+  }
+
+  common_environment = merge(
+    {
+      METRICS_NAMESPACE   = local.metrics_namespace
+      SESSION_TTL_SECONDS = tostring(var.session_ttl_seconds)
+    },
+    var.cache_enabled ? module.cache[0].environment : {},
+  )
+}
+
+module "api" {
+  source = "../api"
+
+  name                   = local.name
+  stage_name             = var.api_stage_name
+  functions              = module.functions.functions
+  throttling_burst_limit = var.api_throttling_burst_limit
+  throttling_rate_limit  = var.api_throttling_rate_limit
+  log_retention_days     = var.log_retention_days
+  kms_key_arn            = module.kms.key_arn
+}
+
+module "cdn" {
+  source = "../cdn"
+  count  = var.cdn_enabled ? 1 : 0
+
+  name            = local.name
+  api_domain_name = module.api.domain_name
+  api_stage_name  = module.api.stage_name
+  price_class     = var.cdn_price_class
+  force_destroy   = !var.deletion_protection
+}
+
+module "observability" {
+  source = "../observability"
+
+  name                  = local.name
+  alarms_enabled        = var.alarms_enabled
+  alarm_emails          = var.alarm_emails
+  kms_key_arn           = module.kms.key_arn
+  metrics_namespace     = local.metrics_namespace
+  db_cluster_identifier = module.database.cluster_identifier
+  db_proxy_enabled      = var.db_proxy_enabled
+  db_proxy_name         = module.database.proxy_name
+  dlq_names             = { for k, q in module.queues.queues : k => q.dlq_name }
+  function_names        = { for k, f in module.functions.functions : k => f.name }
+  api_id                = module.api.api_id
+  api_stage             = module.api.stage_name
+  api_p99_latency_ms    = var.api_p99_latency_ms
+}
+
+locals {
+  metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
+}

@@ -1,0 +1,188 @@
+//! Configuration from the environment, read once at start. A bad value names its variable.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// `DATABASE_URL` unset means the embedded SQLite default at this path.
+pub const DEFAULT_SQLITE_PATH: &str = "data/dev.sqlite";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub session_ttl_seconds: i64,
+    pub host: String,
+    pub port: u16,
+    pub log_format: LogFormat,
+    pub metrics_namespace: String,
+    /// The service dimension of business metrics: the Lambda function name, or `local`.
+    pub service: String,
+    /// How many password hashes may run at once.
+    pub hash_concurrency: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum DatabaseConfig {
+    Postgres {
+        url: Secret,
+        max_connections: u32,
+    },
+    Sqlite {
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// A value that must never reach a log line, such as a URL with a password in it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let in_lambda = get("AWS_LAMBDA_FUNCTION_NAME");
+        let default_connections = if in_lambda.is_some() { 2 } else { 10 };
+        let database = match get("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                DatabaseConfig::Postgres {
+                    url: Secret(url),
+                    max_connections: parse(&get, "DATABASE_MAX_CONNECTIONS", default_connections)?,
+                }
+            }
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) => DatabaseConfig::Sqlite { path: path.into() },
+                None => {
+                    return Err(ConfigError::Invalid {
+                        name: "DATABASE_URL",
+                        reason: "must start with postgres:// or sqlite://".into(),
+                    });
+                }
+            },
+            None => DatabaseConfig::Sqlite {
+                path: get("SQLITE_PATH").unwrap_or_else(|| DEFAULT_SQLITE_PATH.into()).into(),
+            },
+        };
+        let json = get("AWS_LAMBDA_LOG_FORMAT")
+            .or_else(|| get("LOG_FORMAT"))
+            .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        Ok(Self {
+            database,
+            session_ttl_seconds: parse(&get, "SESSION_TTL_SECONDS", 7 * 24 * 3600)?,
+            host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parse(&get, "PORT", 3000)?,
+            log_format: if json { LogFormat::Json } else { LogFormat::Text },
+            metrics_namespace: get("METRICS_NAMESPACE").unwrap_or_else(|| "Saas".into()),
+            service: in_lambda.unwrap_or_else(|| "local".into()),
+            hash_concurrency: parse(
+                &get,
+                "PASSWORD_HASH_CONCURRENCY",
+                passwords::default_concurrency(),
+            )?,
+        })
+    }
+}
+
+fn parse<T: FromStr + PartialOrd + Default>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
+    let value: T = raw.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    })?;
+    if value <= T::default() {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be positive".into(),
+        });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite_and_text_logs() {
+        let config = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(&config.database, DatabaseConfig::Sqlite { path } if path.ends_with("dev.sqlite")));
+        assert_eq!(config.port, 3000);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.service, "local");
+        assert_eq!(config.session_ttl_seconds, 604_800);
+    }
+
+    #[test]
+    fn lambda_gets_json_logs_and_a_small_pool() {
+        let config = config(&[
+            ("AWS_LAMBDA_FUNCTION_NAME", "accounts-api"),
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("DATABASE_URL", "postgres://app:pw@db:5432/app"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.service, "accounts-api");
+        let DatabaseConfig::Postgres { url, max_connections } = &config.database else {
+            panic!("expected postgres");
+        };
+        assert_eq!(*max_connections, 2);
+        assert!(!format!("{url:?}").contains("pw"));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("PORT", "eighty"),
+            ("SESSION_TTL_SECONDS", "0"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PASSWORD_HASH_CONCURRENCY", "-1"),
+        ] {
+            let err = config(&[(name, value)]).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.starts_with(name), "{name}={value}: {err:?}");
+        }
+    }
+}
