@@ -194,12 +194,12 @@ resource "aws_cloudfront_distribution" "this" {
   dynamic "ordered_cache_behavior" {
     for_each = var.cacheable_api_paths
     content {
-      path_pattern               = ordered_cache_behavior.value
-      target_origin_id           = local.api_origin
-      viewer_protocol_policy     = "https-only"
-      allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-      cached_methods             = ["GET", "HEAD"]
-      compress                   = true
+      path_pattern           = ordered_cache_behavior.value
+      target_origin_id       = local.api_origin
+      viewer_protocol_policy = "https-only"
+      allowed_methods        = ["GET", "HEAD", "OPTIONS"]
+      cached_methods         = ["GET", "HEAD"]
+      compress               = true
       # No origin request policy: the API sees only what is in the cache key, so a cached
       # response can never depend on a cookie or header it was not keyed on.
       cache_policy_id            = aws_cloudfront_cache_policy.origin_headers.id

@@ -35,6 +35,11 @@ output "cluster_endpoint" {
   value       = aws_rds_cluster.this.endpoint
 }
 
+output "database_name" {
+  description = "Application database name."
+  value       = aws_rds_cluster.this.database_name
+}
+
 output "secret_arn" {
   description = "Secrets Manager secret (JSON with username and password) managed by RDS."
   value       = aws_rds_cluster.this.master_user_secret[0].secret_arn

@@ -1,0 +1,45 @@
+# dev: the cheapest shape that still runs everything. Aurora pauses at 0 ACU when idle (so no
+# RDS Proxy, which would keep it awake), one AZ of interface endpoints, small limits, no alarms.
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Project     = "saas"
+      Environment = "dev"
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment   = "dev"
+  artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/../../../target/lambda")
+
+  endpoint_az_count = 1
+  flow_logs_enabled = false
+
+  db_min_capacity         = 0
+  db_max_capacity         = 2
+  db_reader_count         = 0
+  db_proxy_enabled        = false
+  db_performance_insights = false
+
+  deletion_protection           = false
+  tables_point_in_time_recovery = false
+  kms_deletion_window_in_days   = 7
+
+  function_memory_mb            = 256
+  function_reserved_concurrency = 5
+  sqs_max_concurrency           = 2
+  api_throttling_burst_limit    = 20
+  api_throttling_rate_limit     = 10
+  log_level                     = "info,runtime=debug"
+  log_retention_days            = 7
+  tracing_mode                  = "PassThrough"
+
+  alarms_enabled = false
+  alarm_emails   = var.alarm_emails
+}

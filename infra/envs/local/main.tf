@@ -1,0 +1,58 @@
+# local: the same platform module, applied to moto_server on 127.0.0.1 by scripts/infra-check.
+# Left out because moto does not support them: CloudFront (cache and response-headers policies),
+# ElastiCache Serverless, and the DLQ redrive_allow_policy (moto hangs on it).
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  s3_use_path_style           = true
+
+  endpoints {
+    apigatewayv2   = var.moto_endpoint
+    cloudwatch     = var.moto_endpoint
+    cloudwatchlogs = var.moto_endpoint
+    dynamodb       = var.moto_endpoint
+    ec2            = var.moto_endpoint
+    events         = var.moto_endpoint
+    iam            = var.moto_endpoint
+    kms            = var.moto_endpoint
+    lambda         = var.moto_endpoint
+    rds            = var.moto_endpoint
+    s3             = var.moto_endpoint
+    secretsmanager = var.moto_endpoint
+    sns            = var.moto_endpoint
+    sqs            = var.moto_endpoint
+    sts            = var.moto_endpoint
+  }
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment   = "local"
+  artifacts_dir = var.artifacts_dir
+
+  db_min_capacity         = 0.5
+  db_max_capacity         = 2
+  db_reader_count         = 1
+  db_proxy_enabled        = true
+  db_performance_insights = false
+
+  deletion_protection           = false
+  tables_point_in_time_recovery = true
+  restrict_dlq_sources          = false
+  kms_deletion_window_in_days   = 7
+
+  function_reserved_concurrency = 5
+  api_throttling_burst_limit    = 20
+  api_throttling_rate_limit     = 10
+  log_retention_days            = 7
+
+  cdn_enabled   = false
+  cache_enabled = false
+
+  alarms_enabled = true
+}

@@ -1,0 +1,34 @@
+output "queues" {
+  description = "Queues with their DLQs (read back by infra/tests/readback.py)."
+  value       = module.platform.queues
+}
+
+output "tables" {
+  description = "DynamoDB tables (read back by infra/tests/readback.py)."
+  value       = module.platform.tables
+}
+
+output "function_names" {
+  description = "Lambda function names by binary name."
+  value       = module.platform.function_names
+}
+
+output "api_routes" {
+  description = "API route keys and their binaries."
+  value       = module.platform.api_routes
+}
+
+output "database_environment" {
+  description = "Database variables as the functions see them."
+  value       = module.platform.database_environment
+}
+
+output "alarm_names" {
+  description = "Alarms created."
+  value       = module.platform.alarm_names
+}
+
+output "worker_timeout_seconds" {
+  description = "Timeout of SQS workers; the queues' visibility timeout must be at least 6x."
+  value       = module.platform.worker_timeout_seconds
+}

@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.9"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80, < 6.0"
+    }
+  }
+
+  # scripts/infra-check passes -backend-config=path=<temp dir>, keeping state out of the tree.
+  backend "local" {}
+}

@@ -1,0 +1,46 @@
+# prod: RDS Proxy (TLS and IAM auth) in front of a writer and a reader that never pause,
+# endpoints in every AZ, deletion protection, PITR, and alarms.
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Project     = "saas"
+      Environment = "prod"
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  environment   = "prod"
+  artifacts_dir = coalesce(var.artifacts_dir, "${path.root}/../../../target/lambda")
+
+  az_count          = 3
+  endpoint_az_count = 3
+
+  db_min_capacity                 = 0.5
+  db_max_capacity                 = 16
+  db_reader_count                 = 1
+  db_proxy_enabled                = true
+  db_backup_retention_days        = 14
+  db_enhanced_monitoring_interval = 60
+
+  deletion_protection           = true
+  tables_point_in_time_recovery = true
+
+  function_memory_mb            = 512
+  function_reserved_concurrency = 100
+  sqs_max_concurrency           = 20
+  api_throttling_burst_limit    = 2000
+  api_throttling_rate_limit     = 1000
+  log_retention_days            = 90
+  tracing_mode                  = "Active"
+
+  cache_enabled = var.cache_enabled
+
+  alarms_enabled = true
+  alarm_emails   = var.alarm_emails
+}

@@ -1,0 +1,59 @@
+output "api_url" {
+  description = "API Gateway invoke URL (with the stage)."
+  value       = module.platform.api_url
+}
+
+output "cdn_domain_name" {
+  description = "CloudFront domain: the public entry point."
+  value       = module.platform.cdn_domain_name
+}
+
+output "assets_bucket" {
+  description = "Static asset bucket."
+  value       = module.platform.assets_bucket
+}
+
+output "function_names" {
+  description = "Lambda function names by binary name."
+  value       = module.platform.function_names
+}
+
+output "queues" {
+  description = "Queues with their DLQs."
+  value       = module.platform.queues
+}
+
+output "tables" {
+  description = "DynamoDB tables."
+  value       = module.platform.tables
+}
+
+output "database_cluster_endpoint" {
+  description = "Cluster writer endpoint, for migrations."
+  value       = module.platform.database_cluster_endpoint
+}
+
+output "database_secret_arn" {
+  description = "Master credentials secret."
+  value       = module.platform.database_secret_arn
+}
+
+output "database_name" {
+  description = "Application database name."
+  value       = module.platform.database_name
+}
+
+output "database_environment" {
+  description = "Database variables as the functions see them."
+  value       = module.platform.database_environment
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard."
+  value       = module.platform.dashboard_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS alarm topic."
+  value       = module.platform.alarm_topic_arn
+}

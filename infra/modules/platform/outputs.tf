@@ -1,0 +1,84 @@
+output "function_names" {
+  description = "Lambda function names by binary name."
+  value       = { for k, f in module.functions.functions : k => f.name }
+}
+
+output "functions" {
+  description = "Functions by binary name."
+  value       = module.functions.functions
+}
+
+output "api_url" {
+  description = "API Gateway invoke URL (with the stage)."
+  value       = module.api.invoke_url
+}
+
+output "api_routes" {
+  description = "Route keys and the binary serving each."
+  value       = module.api.route_keys
+}
+
+output "cdn_domain_name" {
+  description = "CloudFront domain (null without the CDN)."
+  value       = var.cdn_enabled ? module.cdn[0].domain_name : null
+}
+
+output "assets_bucket" {
+  description = "Static asset bucket (null without the CDN)."
+  value       = var.cdn_enabled ? module.cdn[0].assets_bucket : null
+}
+
+output "queues" {
+  description = "Queues by key, with their DLQs."
+  value       = module.queues.queues
+}
+
+output "tables" {
+  description = "DynamoDB tables by key."
+  value       = module.tables.tables
+}
+
+output "database_cluster_endpoint" {
+  description = "Writer endpoint of the cluster itself (migrations go here, not through the proxy)."
+  value       = module.database.cluster_endpoint
+}
+
+output "database_environment" {
+  description = "DATABASE_URL, DATABASE_READ_URL, DATABASE_SECRET_ARN as the functions get them."
+  value       = module.database.environment
+}
+
+output "database_secret_arn" {
+  description = "Secrets Manager secret with the master username and password."
+  value       = module.database.secret_arn
+}
+
+output "database_name" {
+  description = "Application database name."
+  value       = module.database.database_name
+}
+
+output "metrics_namespace" {
+  description = "EMF namespace."
+  value       = local.metrics_namespace
+}
+
+output "alarm_topic_arn" {
+  description = "SNS alarm topic."
+  value       = module.observability.alarm_topic_arn
+}
+
+output "alarm_names" {
+  description = "Alarms created."
+  value       = module.observability.alarm_names
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard."
+  value       = module.observability.dashboard_name
+}
+
+output "worker_timeout_seconds" {
+  description = "Timeout of SQS workers; each queue's visibility timeout is 6x this."
+  value       = var.worker_timeout_seconds
+}

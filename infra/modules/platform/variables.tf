@@ -1,0 +1,265 @@
+variable "project" {
+  description = "Project name; resources are named <project>-<environment>-..."
+  type        = string
+  default     = "saas"
+}
+
+variable "environment" {
+  description = "Environment name: dev, prod, local..."
+  type        = string
+}
+
+variable "artifacts_dir" {
+  description = "Directory with <binary>/bootstrap.zip from cargo lambda (target/lambda)."
+  type        = string
+}
+
+# --- network ---
+variable "vpc_cidr" {
+  description = "VPC CIDR block."
+  type        = string
+  default     = "10.40.0.0/16"
+}
+
+variable "az_count" {
+  description = "AZs with a private subnet."
+  type        = number
+  default     = 2
+}
+
+variable "endpoint_az_count" {
+  description = "AZs with interface endpoint ENIs (each costs per hour)."
+  type        = number
+  default     = 2
+}
+
+variable "interface_endpoints" {
+  description = "Services reached through interface endpoints."
+  type        = list(string)
+  default     = ["sqs", "secretsmanager"]
+}
+
+variable "flow_logs_enabled" {
+  description = "VPC flow logs of rejected traffic."
+  type        = bool
+  default     = true
+}
+
+# --- database ---
+variable "db_engine_version" {
+  description = "Aurora PostgreSQL engine version."
+  type        = string
+  default     = "16.6"
+}
+
+variable "db_parameter_group_family" {
+  description = "Cluster parameter group family."
+  type        = string
+  default     = "aurora-postgresql16"
+}
+
+variable "db_min_capacity" {
+  description = "Aurora min ACU (0 auto-pauses, only without the proxy)."
+  type        = number
+}
+
+variable "db_max_capacity" {
+  description = "Aurora max ACU."
+  type        = number
+}
+
+variable "db_reader_count" {
+  description = "Aurora Serverless v2 readers."
+  type        = number
+  default     = 0
+}
+
+variable "db_proxy_enabled" {
+  description = "RDS Proxy in front of the cluster."
+  type        = bool
+}
+
+variable "db_backup_retention_days" {
+  description = "Aurora backup retention (days)."
+  type        = number
+  default     = 7
+}
+
+variable "db_performance_insights" {
+  description = "Performance Insights on the instances."
+  type        = bool
+  default     = true
+}
+
+variable "db_enhanced_monitoring_interval" {
+  description = "Enhanced monitoring interval (s); 0 is off."
+  type        = number
+  default     = 0
+}
+
+variable "database_max_connections" {
+  description = "sqlx pool size per Lambda instance (DATABASE_MAX_CONNECTIONS)."
+  type        = number
+  default     = 2
+}
+
+variable "deletion_protection" {
+  description = "Protect the cluster and tables from deletion, keep a final snapshot and non-empty buckets."
+  type        = bool
+}
+
+# --- queues and tables ---
+variable "worker_timeout_seconds" {
+  description = "Timeout of SQS worker functions; the jobs queue's visibility timeout is 6x this."
+  type        = number
+  default     = 60
+}
+
+variable "jobs_max_receive_count" {
+  description = "Deliveries of a job before it moves to the DLQ."
+  type        = number
+  default     = 5
+}
+
+variable "restrict_dlq_sources" {
+  description = "redrive_allow_policy on the DLQs (off for moto, which hangs on it)."
+  type        = bool
+  default     = true
+}
+
+variable "tables_point_in_time_recovery" {
+  description = "DynamoDB point-in-time recovery."
+  type        = bool
+}
+
+# --- cache ---
+variable "cache_enabled" {
+  description = "Create ElastiCache Serverless and set REDIS_URL."
+  type        = bool
+  default     = false
+}
+
+variable "cache_engine" {
+  description = "valkey or redis."
+  type        = string
+  default     = "valkey"
+}
+
+variable "cache_max_data_storage_gb" {
+  description = "Cache data storage limit (GB)."
+  type        = number
+  default     = 1
+}
+
+variable "cache_max_ecpu_per_second" {
+  description = "Cache ECPU/s limit."
+  type        = number
+  default     = 5000
+}
+
+# --- functions ---
+variable "function_memory_mb" {
+  description = "Memory per function (MB)."
+  type        = number
+  default     = 256
+}
+
+variable "function_timeout_seconds" {
+  description = "Timeout of API functions (s)."
+  type        = number
+  default     = 10
+}
+
+variable "function_reserved_concurrency" {
+  description = "Reserved concurrency per function (-1 for unreserved)."
+  type        = number
+}
+
+variable "sqs_max_concurrency" {
+  description = "Max concurrency of each SQS event source mapping."
+  type        = number
+  default     = 5
+}
+
+variable "session_ttl_seconds" {
+  description = "Session lifetime (SESSION_TTL_SECONDS)."
+  type        = number
+  default     = 604800
+}
+
+variable "log_level" {
+  description = "RUST_LOG."
+  type        = string
+  default     = "info"
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing mode (Active or PassThrough)."
+  type        = string
+  default     = "Active"
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group (days)."
+  type        = number
+  default     = 30
+}
+
+variable "metrics_namespace" {
+  description = "EMF namespace (METRICS_NAMESPACE); default Saas/<environment>."
+  type        = string
+  default     = null
+}
+
+# --- api and cdn ---
+variable "api_stage_name" {
+  description = "API Gateway stage name."
+  type        = string
+  default     = "api"
+}
+
+variable "api_throttling_burst_limit" {
+  description = "API burst limit."
+  type        = number
+}
+
+variable "api_throttling_rate_limit" {
+  description = "API steady rate limit (requests/s)."
+  type        = number
+}
+
+variable "cdn_enabled" {
+  description = "CloudFront and the static-asset bucket."
+  type        = bool
+  default     = true
+}
+
+variable "cdn_price_class" {
+  description = "CloudFront price class."
+  type        = string
+  default     = "PriceClass_100"
+}
+
+# --- observability ---
+variable "alarms_enabled" {
+  description = "CloudWatch alarms."
+  type        = bool
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "api_p99_latency_ms" {
+  description = "API p99 latency alarm threshold (ms)."
+  type        = number
+  default     = 1000
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Waiting period before the KMS key is deleted."
+  type        = number
+  default     = 30
+}
