@@ -9,5 +9,9 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
     let state = runtime::state(&config, Migrations::Skip).await?;
-    lambda_http::run(lambda::handler(http_api::group(RouteGroup::Accounts, state))).await
+    lambda_http::run(lambda::handler(http_api::group(
+        RouteGroup::Accounts,
+        state,
+    )))
+    .await
 }

@@ -45,8 +45,12 @@ pub trait AccountsStore: Send + Sync + 'static {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// Atomically refuses with `LastOwner` when the change would leave no owner.
-    async fn change_role(&self, tenant: TenantId, user: UserId, role: Role)
-    -> Result<(), StoreError>;
+    async fn change_role(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError>;
     /// Atomically refuses with `LastOwner` when the change would leave no owner.
     async fn remove_member(&self, tenant: TenantId, user: UserId) -> Result<(), StoreError>;
 

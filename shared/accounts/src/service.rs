@@ -4,8 +4,8 @@ use domain::{DomainEvent, Email, Password, Role, TenantId, TenantName, UserId, U
 use time::{Duration, OffsetDateTime};
 
 use crate::{
-    AccountsError, AccountsStore, Member, MemberPage, MembershipSummary, NewSignup,
-    PasswordHasher, SessionRecord, SessionToken, StoreError, Tenant, User,
+    AccountsError, AccountsStore, Member, MemberPage, MembershipSummary, NewSignup, PasswordHasher,
+    SessionRecord, SessionToken, StoreError, Tenant, User,
 };
 
 /// A freshly issued session: the token is shown to the client once.
@@ -191,7 +191,9 @@ impl Accounts {
                 message: "no account uses this email",
             })?;
         let joined_at = OffsetDateTime::now_utc();
-        self.store.add_member(tenant, user.id, role, joined_at).await?;
+        self.store
+            .add_member(tenant, user.id, role, joined_at)
+            .await?;
         Ok(Member {
             user_id: user.id,
             email: user.email,

@@ -74,7 +74,10 @@ mod tests {
         let (Ok(a), Ok(b)) = (SessionToken::generate(), SessionToken::generate()) else {
             panic!("no randomness");
         };
-        assert_eq!(URL_SAFE_NO_PAD.decode(a.expose()).map(|v| v.len()).ok(), Some(32));
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode(a.expose()).map(|v| v.len()).ok(),
+            Some(32)
+        );
         assert_ne!(a.expose(), b.expose());
         assert!(!a.hash().matches(&b.hash()));
         assert!(a.hash().matches(&a.hash()));

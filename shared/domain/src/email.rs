@@ -64,9 +64,22 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for raw in ["", "ada", "ada@", "@example.com", "ada@example", "a b@x.io", "a@b@c.io", "a@x..io"] {
+        for raw in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@x.io",
+            "a@b@c.io",
+            "a@x..io",
+        ] {
             let err = Email::parse(raw).err();
-            assert_eq!(err.map(|e| e.field), Some("email"), "{raw:?} should be rejected");
+            assert_eq!(
+                err.map(|e| e.field),
+                Some("email"),
+                "{raw:?} should be rejected"
+            );
         }
     }
 

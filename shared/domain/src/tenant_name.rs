@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn trims_and_bounds() {
-        assert_eq!(TenantName::parse(" Acme ").map(|n| n.0).ok().as_deref(), Some("Acme"));
+        assert_eq!(
+            TenantName::parse(" Acme ").map(|n| n.0).ok().as_deref(),
+            Some("Acme")
+        );
         assert!(TenantName::parse("   ").is_err());
         assert!(TenantName::parse(&"a".repeat(101)).is_err());
         assert!(TenantName::parse("bad\u{0}name").is_err());

@@ -2,12 +2,12 @@
 
 use accounts::SessionToken;
 use axum::body::Bytes;
+use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::extract::path::ErrorKind;
 use domain::UserId;
 use serde::de::DeserializeOwned;
 
@@ -45,7 +45,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
 }
 
@@ -65,7 +66,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 message: strip_position(&message),
             }])
         } else {
-            ApiError::bad_request(format!("malformed JSON: {}", strip_position(&inner.to_string())), None)
+            ApiError::bad_request(
+                format!("malformed JSON: {}", strip_position(&inner.to_string())),
+                None,
+            )
         }
     })?;
     de.end()
@@ -75,14 +79,15 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// serde names a missing field only in its message: "missing field `email`".
 fn missing_field(message: &str) -> Option<&str> {
-    message
-        .strip_prefix("missing field `")?
-        .split('`')
-        .next()
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path == "." { name.to_owned() } else { format!("{path}.{name}") }
+    if path == "." {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -104,14 +109,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(PathRejection::FailedToDeserializePathParams(err)) => {
                 let field = match err.kind() {
-                    ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key } => {
-                        Some(key.clone())
-                    }
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
                     _ => None,
                 };
-                Err(ApiError::bad_request("a path parameter is malformed", field))
+                Err(ApiError::bad_request(
+                    "a path parameter is malformed",
+                    field,
+                ))
             }
-            Err(_) => Err(ApiError::Internal("path parameters missing from route".to_owned())),
+            Err(_) => Err(ApiError::Internal(
+                "path parameters missing from route".to_owned(),
+            )),
         }
     }
 }
@@ -135,8 +144,13 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .and_then(|raw| SessionToken::parse(raw.trim()))
-            .ok_or(ApiError::Unauthenticated("a valid session token is required"))?;
-        let user = AppState::from_ref(state).accounts.authenticate(&token).await?;
+            .ok_or(ApiError::Unauthenticated(
+                "a valid session token is required",
+            ))?;
+        let user = AppState::from_ref(state)
+            .accounts
+            .authenticate(&token)
+            .await?;
         tracing::Span::current().record("user_id", tracing::field::display(user));
         Ok(Self { user, token })
     }
@@ -170,7 +184,9 @@ mod tests {
     fn names_missing_and_mistyped_fields() {
         let missing = parse_json::<Body>(b"{}").err().map(fields);
         assert_eq!(missing, Some(vec!["email".to_owned()]));
-        let mistyped = parse_json::<Body>(br#"{"email":"a","nested":{"count":"x"}}"#).err().map(fields);
+        let mistyped = parse_json::<Body>(br#"{"email":"a","nested":{"count":"x"}}"#)
+            .err()
+            .map(fields);
         assert_eq!(mistyped, Some(vec!["nested.count".to_owned()]));
     }
 
@@ -178,7 +194,10 @@ mod tests {
     fn malformed_json_is_a_bad_request() {
         for body in [&b"{"[..], b"not json", br#"{"email":"a"} {}"#] {
             let err = parse_json::<Body>(body).err();
-            assert!(matches!(err, Some(ApiError::BadRequest { .. })), "{body:?}: {err:?}");
+            assert!(
+                matches!(err, Some(ApiError::BadRequest { .. })),
+                "{body:?}: {err:?}"
+            );
         }
     }
 
@@ -192,7 +211,10 @@ mod tests {
             ("application/merge-patch+json", true),
             ("text/plain", false),
         ] {
-            headers.insert(CONTENT_TYPE, value.parse().unwrap_or_else(|_| panic!("{value}")));
+            headers.insert(
+                CONTENT_TYPE,
+                value.parse().unwrap_or_else(|_| panic!("{value}")),
+            );
             assert_eq!(is_json(&headers), ok, "{value}");
         }
     }

@@ -67,10 +67,8 @@ fn serve(groups: &[RouteGroup], state: AppState) -> Router {
 
 /// The groups' routes plus health, each route carrying its OpenAPI operation.
 fn routes(groups: &[RouteGroup]) -> OpenApiRouter<AppState> {
-    groups
-        .iter()
-        .fold(
-            OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(routes::health::router()),
-            |router, group| router.merge(group.routes()),
-        )
+    groups.iter().fold(
+        OpenApiRouter::with_openapi(openapi::ApiDoc::openapi()).merge(routes::health::router()),
+        |router, group| router.merge(group.routes()),
+    )
 }

@@ -83,7 +83,11 @@ mod tests {
 
     #[test]
     fn emits_a_valid_emf_document() {
-        let metrics = EmfMetrics::new("Saas/test".into(), "accounts-api".into(), Box::new(std::io::sink()));
+        let metrics = EmfMetrics::new(
+            "Saas/test".into(),
+            "accounts-api".into(),
+            Box::new(std::io::sink()),
+        );
         let line = metrics.line(BusinessMetric::Logins, 1_700_000_000_000);
         let doc: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
         let directive = &doc["_aws"]["CloudWatchMetrics"][0];

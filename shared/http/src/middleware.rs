@@ -67,7 +67,9 @@ fn request_span(req: &Request) -> Span {
 }
 
 fn request_id(req: &Request) -> Option<&str> {
-    req.headers().get(X_REQUEST_ID).and_then(|v| v.to_str().ok())
+    req.headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Writes the body of problem responses, which only here can carry the request id.
@@ -76,7 +78,9 @@ async fn render_problems(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     if let Some(problem) = response.extensions_mut().remove::<Problem>() {
         let body = problem::render(problem, id);
-        response.headers_mut().insert(CONTENT_LENGTH, body.len().into());
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, body.len().into());
         *response.body_mut() = Body::from(body);
     }
     response

@@ -107,16 +107,24 @@ impl ApiError {
                     })
                     .collect(),
             ),
-            Self::Validation(errors) => ("the request has invalid fields".to_owned(), errors.clone()),
+            Self::Validation(errors) => {
+                ("the request has invalid fields".to_owned(), errors.clone())
+            }
             Self::Unauthenticated(why) => ((*why).to_owned(), Vec::new()),
             Self::Forbidden(why) | Self::Conflict(why) => ((*why).to_owned(), Vec::new()),
             Self::NotFound(what) => (format!("{what} not found"), Vec::new()),
-            Self::MethodNotAllowed => ("this path does not accept that method".to_owned(), Vec::new()),
+            Self::MethodNotAllowed => (
+                "this path does not accept that method".to_owned(),
+                Vec::new(),
+            ),
             Self::PayloadTooLarge => (
                 format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES),
                 Vec::new(),
             ),
-            Self::Unavailable(_) => ("a dependency is unavailable; retry shortly".to_owned(), Vec::new()),
+            Self::Unavailable(_) => (
+                "a dependency is unavailable; retry shortly".to_owned(),
+                Vec::new(),
+            ),
             Self::Internal(_) => ("an unexpected error occurred".to_owned(), Vec::new()),
         };
         Problem {
@@ -139,8 +147,12 @@ impl From<ValidationError> for ApiError {
 impl From<AccountsError> for ApiError {
     fn from(err: AccountsError) -> Self {
         match err {
-            AccountsError::InvalidCredentials => Self::Unauthenticated("email or password is wrong"),
-            AccountsError::Unauthenticated => Self::Unauthenticated("a valid session token is required"),
+            AccountsError::InvalidCredentials => {
+                Self::Unauthenticated("email or password is wrong")
+            }
+            AccountsError::Unauthenticated => {
+                Self::Unauthenticated("a valid session token is required")
+            }
             AccountsError::NotFound(what) => Self::NotFound(what),
             AccountsError::Forbidden(why) => Self::Forbidden(why),
             AccountsError::Conflict(why) => Self::Conflict(why),
@@ -156,7 +168,9 @@ impl From<AccountsError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
-            Self::Unavailable(cause) => tracing::warn!(error = %cause, source = ?std::error::Error::source(cause), "dependency unavailable"),
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = %cause, source = ?std::error::Error::source(cause), "dependency unavailable")
+            }
             Self::Internal(cause) => tracing::error!(error = %cause, "internal error"),
             _ => {}
         }

@@ -92,8 +92,11 @@ impl PasswordHasher for Argon2Hasher {
 
     async fn verify(&self, password: Password, hash: String) -> Result<bool, StoreError> {
         self.run(move |argon2| {
-            PasswordHash::new(&hash)
-                .is_ok_and(|parsed| argon2.verify_password(password.expose().as_bytes(), &parsed).is_ok())
+            PasswordHash::new(&hash).is_ok_and(|parsed| {
+                argon2
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
         })
         .await
     }
@@ -113,7 +116,9 @@ mod tests {
         let hash = hasher.hash(password("correct horse battery")).await.ok();
         let hash = hash.unwrap_or_default();
         assert!(hash.starts_with("$argon2id$"));
-        let right = hasher.verify(password("correct horse battery"), hash.clone()).await;
+        let right = hasher
+            .verify(password("correct horse battery"), hash.clone())
+            .await;
         let wrong = hasher.verify(password("wrong horse battery"), hash).await;
         assert!(matches!(right, Ok(true)));
         assert!(matches!(wrong, Ok(false)));
@@ -122,14 +127,22 @@ mod tests {
     #[tokio::test]
     async fn malformed_hash_is_a_mismatch_not_an_error() {
         let hasher = Argon2Hasher::for_tests();
-        let result = hasher.verify(password("correct horse battery"), "nope".into()).await;
+        let result = hasher
+            .verify(password("correct horse battery"), "nope".into())
+            .await;
         assert!(matches!(result, Ok(false)));
     }
 
     #[tokio::test]
     async fn production_parameters_use_argon2id() {
         let hasher = Argon2Hasher::new(1);
-        let hash = hasher.hash(password("correct horse battery")).await.unwrap_or_default();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        let hash = hasher
+            .hash(password("correct horse battery"))
+            .await
+            .unwrap_or_default();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
     }
 }

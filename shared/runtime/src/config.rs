@@ -23,13 +23,8 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub enum DatabaseConfig {
-    Postgres {
-        url: Secret,
-        max_connections: u32,
-    },
-    Sqlite {
-        path: PathBuf,
-    },
+    Postgres { url: Secret, max_connections: u32 },
+    Sqlite { path: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +82,9 @@ impl Config {
                 }
             },
             None => DatabaseConfig::Sqlite {
-                path: get("SQLITE_PATH").unwrap_or_else(|| DEFAULT_SQLITE_PATH.into()).into(),
+                path: get("SQLITE_PATH")
+                    .unwrap_or_else(|| DEFAULT_SQLITE_PATH.into())
+                    .into(),
             },
         };
         let json = get("AWS_LAMBDA_LOG_FORMAT")
@@ -98,7 +95,11 @@ impl Config {
             session_ttl_seconds: parse(&get, "SESSION_TTL_SECONDS", 7 * 24 * 3600)?,
             host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parse(&get, "PORT", 3000)?,
-            log_format: if json { LogFormat::Json } else { LogFormat::Text },
+            log_format: if json {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            },
             metrics_namespace: get("METRICS_NAMESPACE").unwrap_or_else(|| "Saas".into()),
             service: in_lambda.unwrap_or_else(|| "local".into()),
             hash_concurrency: parse(
@@ -121,10 +122,13 @@ where
     let Some(raw) = get(name) else {
         return Ok(default);
     };
-    let value: T = raw.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
-        name,
-        reason: e.to_string(),
-    })?;
+    let value: T = raw
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            reason: e.to_string(),
+        })?;
     if value <= T::default() {
         return Err(ConfigError::Invalid {
             name,
@@ -141,15 +145,19 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
     }
 
     #[test]
     fn defaults_to_embedded_sqlite_and_text_logs() {
         let config = config(&[]).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(&config.database, DatabaseConfig::Sqlite { path } if path.ends_with("dev.sqlite")));
+        assert!(
+            matches!(&config.database, DatabaseConfig::Sqlite { path } if path.ends_with("dev.sqlite"))
+        );
         assert_eq!(config.port, 3000);
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.service, "local");
@@ -166,7 +174,11 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.service, "accounts-api");
-        let DatabaseConfig::Postgres { url, max_connections } = &config.database else {
+        let DatabaseConfig::Postgres {
+            url,
+            max_connections,
+        } = &config.database
+        else {
             panic!("expected postgres");
         };
         assert_eq!(*max_connections, 2);
@@ -181,7 +193,10 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("PASSWORD_HASH_CONCURRENCY", "-1"),
         ] {
-            let err = config(&[(name, value)]).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = config(&[(name, value)])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.starts_with(name), "{name}={value}: {err:?}");
         }
     }

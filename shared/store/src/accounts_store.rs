@@ -14,7 +14,11 @@ macro_rules! impl_accounts_store {
                 use crate::sql;
                 let tenant = signup.tenant_id.as_uuid();
                 let user = signup.user_id.as_uuid();
-                let mut tx = self.pool.begin().await.map_err(crate::errors::unavailable)?;
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 sqlx::query(sql::INSERT_TENANT)
                     .bind(tenant)
                     .bind(signup.tenant_name.as_str())
@@ -154,12 +158,11 @@ macro_rules! impl_accounts_store {
                 &self,
                 tenant: domain::TenantId,
             ) -> Result<Option<accounts::Tenant>, accounts::StoreError> {
-                let row: Option<crate::rows::TenantRow> =
-                    sqlx::query_as(crate::sql::SELECT_TENANT)
-                        .bind(tenant.as_uuid())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(crate::errors::unavailable)?;
+                let row: Option<crate::rows::TenantRow> = sqlx::query_as(crate::sql::SELECT_TENANT)
+                    .bind(tenant.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 Ok(row.map(Into::into))
             }
 
@@ -182,13 +185,12 @@ macro_rules! impl_accounts_store {
                 tenant: domain::TenantId,
                 user: domain::UserId,
             ) -> Result<Option<accounts::Member>, accounts::StoreError> {
-                let row: Option<crate::rows::MemberRow> =
-                    sqlx::query_as(crate::sql::SELECT_MEMBER)
-                        .bind(tenant.as_uuid())
-                        .bind(user.as_uuid())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(crate::errors::unavailable)?;
+                let row: Option<crate::rows::MemberRow> = sqlx::query_as(crate::sql::SELECT_MEMBER)
+                    .bind(tenant.as_uuid())
+                    .bind(user.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -198,14 +200,13 @@ macro_rules! impl_accounts_store {
                 after: Option<domain::UserId>,
                 limit: u32,
             ) -> Result<Vec<accounts::Member>, accounts::StoreError> {
-                let rows: Vec<crate::rows::MemberRow> =
-                    sqlx::query_as(crate::sql::SELECT_MEMBERS)
-                        .bind(tenant.as_uuid())
-                        .bind(after.map(|id| id.as_uuid()))
-                        .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(crate::errors::unavailable)?;
+                let rows: Vec<crate::rows::MemberRow> = sqlx::query_as(crate::sql::SELECT_MEMBERS)
+                    .bind(tenant.as_uuid())
+                    .bind(after.map(|id| id.as_uuid()))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
@@ -233,7 +234,11 @@ macro_rules! impl_accounts_store {
                 user: domain::UserId,
                 role: domain::Role,
             ) -> Result<(), accounts::StoreError> {
-                let mut tx = self.pool.begin().await.map_err(crate::errors::unavailable)?;
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 sqlx::query($lock_tenant)
                     .bind(tenant.as_uuid())
                     .execute(&mut *tx)
@@ -258,7 +263,11 @@ macro_rules! impl_accounts_store {
                 tenant: domain::TenantId,
                 user: domain::UserId,
             ) -> Result<(), accounts::StoreError> {
-                let mut tx = self.pool.begin().await.map_err(crate::errors::unavailable)?;
+                let mut tx = self
+                    .pool
+                    .begin()
+                    .await
+                    .map_err(crate::errors::unavailable)?;
                 sqlx::query($lock_tenant)
                     .bind(tenant.as_uuid())
                     .execute(&mut *tx)

@@ -72,10 +72,16 @@ async fn signup_writes_every_record<S: AccountsStore + OutboxRows>(store: S) {
     assert_eq!(creds.password_hash, "$argon2id$fake");
     let user = store.user(s.user_id).await.unwrap().unwrap();
     assert_eq!(user.email, s.email);
-    assert_eq!(store.user_by_email(&s.email).await.unwrap().map(|u| u.id), Some(s.user_id));
+    assert_eq!(
+        store.user_by_email(&s.email).await.unwrap().map(|u| u.id),
+        Some(s.user_id)
+    );
     let tenant = store.tenant(s.tenant_id).await.unwrap().unwrap();
     assert_eq!(tenant.name, "Acme");
-    assert_eq!(store.role(s.tenant_id, s.user_id).await.unwrap(), Some(Role::Owner));
+    assert_eq!(
+        store.role(s.tenant_id, s.user_id).await.unwrap(),
+        Some(Role::Owner)
+    );
     let memberships = store.memberships(s.user_id).await.unwrap();
     assert_eq!(memberships.len(), 1);
     assert_eq!(memberships[0].tenant_id, s.tenant_id);
@@ -97,12 +103,24 @@ async fn duplicate_email_writes_nothing<S: AccountsStore + OutboxRows>(store: S)
     let err = store.create_signup(&again).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate("email")), "{err:?}");
     assert!(store.tenant(again.tenant_id).await.unwrap().is_none());
-    assert!(store.session(&again.session.token_hash).await.unwrap().is_none());
+    assert!(
+        store
+            .session(&again.session.token_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(store.outbox_rows().await.len(), 1);
 }
 
 async fn unknown_records_are_absent<S: AccountsStore>(store: S) {
-    assert!(store.credentials(&email("nobody@example.com")).await.unwrap().is_none());
+    assert!(
+        store
+            .credentials(&email("nobody@example.com"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.user(UserId::generate()).await.unwrap().is_none());
     assert!(store.tenant(TenantId::generate()).await.unwrap().is_none());
     let hash = SessionToken::generate().unwrap().hash();
@@ -122,11 +140,20 @@ async fn sessions_insert_and_delete<S: AccountsStore>(store: S) {
     store.insert_session(&record).await.unwrap();
     let found = store.session(&token.hash()).await.unwrap().unwrap();
     assert_eq!(found.user_id, s.user_id);
-    assert_eq!(found.expires_at.unix_timestamp(), record.expires_at.unix_timestamp());
+    assert_eq!(
+        found.expires_at.unix_timestamp(),
+        record.expires_at.unix_timestamp()
+    );
     assert!(store.delete_session(&token.hash()).await.unwrap());
     assert!(store.session(&token.hash()).await.unwrap().is_none());
     // The signup's own session is untouched.
-    assert!(store.session(&s.session.token_hash).await.unwrap().is_some());
+    assert!(
+        store
+            .session(&s.session.token_hash)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 async fn members_paginate_in_id_order<S: AccountsStore>(store: S) {
@@ -135,7 +162,10 @@ async fn members_paginate_in_id_order<S: AccountsStore>(store: S) {
     for i in 0..5 {
         let other = signed_up(&store, &format!("m{i}@example.com"), "Own").await;
         let at = OffsetDateTime::now_utc();
-        store.add_member(owner.tenant_id, other.user_id, Role::Member, at).await.unwrap();
+        store
+            .add_member(owner.tenant_id, other.user_id, Role::Member, at)
+            .await
+            .unwrap();
         expected.push(other.user_id);
     }
     expected.sort();
@@ -158,10 +188,21 @@ async fn duplicate_membership_is_refused<S: AccountsStore>(store: S) {
     let a = signed_up(&store, "a@example.com", "A").await;
     let b = signed_up(&store, "b@example.com", "B").await;
     let at = OffsetDateTime::now_utc();
-    store.add_member(a.tenant_id, b.user_id, Role::Admin, at).await.unwrap();
-    let err = store.add_member(a.tenant_id, b.user_id, Role::Member, at).await.unwrap_err();
-    assert!(matches!(err, StoreError::Duplicate("membership")), "{err:?}");
-    let missing = store.add_member(TenantId::generate(), b.user_id, Role::Member, at).await;
+    store
+        .add_member(a.tenant_id, b.user_id, Role::Admin, at)
+        .await
+        .unwrap();
+    let err = store
+        .add_member(a.tenant_id, b.user_id, Role::Member, at)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate("membership")),
+        "{err:?}"
+    );
+    let missing = store
+        .add_member(TenantId::generate(), b.user_id, Role::Member, at)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     let member = store.member(a.tenant_id, b.user_id).await.unwrap().unwrap();
     assert_eq!(member.role, Role::Admin);
@@ -172,14 +213,32 @@ async fn tenant_scoped_reads_never_cross_tenants<S: AccountsStore>(store: S) {
     let a = signed_up(&store, "a@example.com", "A").await;
     let b = signed_up(&store, "b@example.com", "B").await;
     assert_eq!(store.role(b.tenant_id, a.user_id).await.unwrap(), None);
-    assert!(store.member(b.tenant_id, a.user_id).await.unwrap().is_none());
+    assert!(
+        store
+            .member(b.tenant_id, a.user_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let members = store.members(b.tenant_id, None, 100).await.unwrap();
-    assert_eq!(members.iter().map(|m| m.user_id).collect::<Vec<_>>(), vec![b.user_id]);
-    let err = store.change_role(b.tenant_id, a.user_id, Role::Member).await.unwrap_err();
+    assert_eq!(
+        members.iter().map(|m| m.user_id).collect::<Vec<_>>(),
+        vec![b.user_id]
+    );
+    let err = store
+        .change_role(b.tenant_id, a.user_id, Role::Member)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
-    let err = store.remove_member(b.tenant_id, a.user_id).await.unwrap_err();
+    let err = store
+        .remove_member(b.tenant_id, a.user_id)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
-    assert_eq!(store.role(a.tenant_id, a.user_id).await.unwrap(), Some(Role::Owner));
+    assert_eq!(
+        store.role(a.tenant_id, a.user_id).await.unwrap(),
+        Some(Role::Owner)
+    );
 }
 
 async fn last_owner_is_kept<S: AccountsStore>(store: S) {
@@ -191,9 +250,18 @@ async fn last_owner_is_kept<S: AccountsStore>(store: S) {
     assert!(matches!(remove, Err(StoreError::LastOwner)), "{remove:?}");
 
     let at = OffsetDateTime::now_utc();
-    store.add_member(a.tenant_id, b.user_id, Role::Owner, at).await.unwrap();
-    store.change_role(a.tenant_id, a.user_id, Role::Member).await.unwrap();
-    assert_eq!(store.role(a.tenant_id, a.user_id).await.unwrap(), Some(Role::Member));
+    store
+        .add_member(a.tenant_id, b.user_id, Role::Owner, at)
+        .await
+        .unwrap();
+    store
+        .change_role(a.tenant_id, a.user_id, Role::Member)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.role(a.tenant_id, a.user_id).await.unwrap(),
+        Some(Role::Member)
+    );
     let remove = store.remove_member(a.tenant_id, b.user_id).await;
     assert!(matches!(remove, Err(StoreError::LastOwner)), "{remove:?}");
     store.remove_member(a.tenant_id, a.user_id).await.unwrap();
@@ -204,7 +272,10 @@ async fn concurrent_demotions_keep_an_owner<S: AccountsStore>(store: S) {
     let a = signed_up(&store, "a@example.com", "A").await;
     let b = signed_up(&store, "b@example.com", "B").await;
     let at = OffsetDateTime::now_utc();
-    store.add_member(a.tenant_id, b.user_id, Role::Owner, at).await.unwrap();
+    store
+        .add_member(a.tenant_id, b.user_id, Role::Owner, at)
+        .await
+        .unwrap();
     let (first, second) = tokio::join!(
         store.change_role(a.tenant_id, a.user_id, Role::Member),
         store.change_role(a.tenant_id, b.user_id, Role::Member),

@@ -49,6 +49,8 @@ pub async fn postgres_database() -> String {
         .execute(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("create database {name}: {e}"));
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
     format!("{base}/{name}")
 }

@@ -119,7 +119,10 @@ async fn login(
     security(("session" = [])),
     responses((status = 204), (status = 401, body = Problem))
 )]
-async fn logout(State(state): State<AppState>, auth: Authenticated) -> Result<StatusCode, ApiError> {
+async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
     state.accounts.logout(&auth.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -138,7 +141,10 @@ pub(crate) struct MeResponse {
     security(("session" = [])),
     responses((status = 200, body = MeResponse), (status = 401, body = Problem))
 )]
-async fn me(State(state): State<AppState>, auth: Authenticated) -> Result<axum::Json<MeResponse>, ApiError> {
+async fn me(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<axum::Json<MeResponse>, ApiError> {
     let (user, memberships) = state.accounts.me(auth.user).await?;
     Ok(axum::Json(MeResponse {
         user: user.into(),

@@ -28,6 +28,7 @@ impl Fields {
 
 /// Parses an id from a path or query parameter, naming the parameter when it is malformed.
 fn parse_id<T: FromStr>(raw: &str, field: &'static str) -> Result<T, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::bad_request(format!("{field} must be a UUID"), Some(field.to_owned())))
+    raw.parse().map_err(|_| {
+        ApiError::bad_request(format!("{field} must be a UUID"), Some(field.to_owned()))
+    })
 }

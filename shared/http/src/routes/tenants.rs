@@ -43,7 +43,10 @@ fn tenant_scope(raw: &str) -> Result<TenantId, ApiError> {
 }
 
 fn member_scope(path: &MemberPath) -> Result<(TenantId, UserId), ApiError> {
-    Ok((tenant_scope(&path.tenant_id)?, parse_id(&path.user_id, "user_id")?))
+    Ok((
+        tenant_scope(&path.tenant_id)?,
+        parse_id(&path.user_id, "user_id")?,
+    ))
 }
 
 /// A tenant the caller belongs to.
@@ -102,7 +105,8 @@ async fn list_members(
     query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<MemberPageBody>, ApiError> {
     let tenant = tenant_scope(&path.tenant_id)?;
-    let Query(query) = query.map_err(|_| ApiError::bad_request("the query string is malformed", None))?;
+    let Query(query) =
+        query.map_err(|_| ApiError::bad_request("the query string is malformed", None))?;
     let after = query
         .cursor
         .as_deref()
@@ -114,9 +118,14 @@ async fn list_members(
             .parse()
             .ok()
             .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| ApiError::bad_request("limit must be between 1 and 100", Some("limit".to_owned())))?,
+            .ok_or_else(|| {
+                ApiError::bad_request("limit must be between 1 and 100", Some("limit".to_owned()))
+            })?,
     };
-    let page = state.accounts.members(auth.user, tenant, after, limit).await?;
+    let page = state
+        .accounts
+        .members(auth.user, tenant, after, limit)
+        .await?;
     Ok(axum::Json(MemberPageBody {
         members: page.members.into_iter().map(Into::into).collect(),
         next_cursor: page.next.map(|id| id.to_string()),
@@ -162,7 +171,10 @@ async fn add_member(
     let (Some(email), Some(role)) = (email, role) else {
         return Err(fields.into_error());
     };
-    let member = state.accounts.add_member(auth.user, tenant, &email, role).await?;
+    let member = state
+        .accounts
+        .add_member(auth.user, tenant, &email, role)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(member.into())))
 }
 
@@ -197,7 +209,10 @@ async fn change_role(
 ) -> Result<axum::Json<MemberBody>, ApiError> {
     let (tenant, user) = member_scope(&path)?;
     let role: Role = body.role.parse()?;
-    let member = state.accounts.change_role(auth.user, tenant, user, role).await?;
+    let member = state
+        .accounts
+        .change_role(auth.user, tenant, user, role)
+        .await?;
     Ok(axum::Json(member.into()))
 }
 
@@ -222,6 +237,9 @@ async fn remove_member(
     Path(path): Path<MemberPath>,
 ) -> Result<StatusCode, ApiError> {
     let (tenant, user) = member_scope(&path)?;
-    state.accounts.remove_member(auth.user, tenant, user).await?;
+    state
+        .accounts
+        .remove_member(auth.user, tenant, user)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

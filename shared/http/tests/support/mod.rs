@@ -61,7 +61,12 @@ impl Reply {
     pub fn fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap().to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -70,7 +75,10 @@ impl Reply {
         assert_eq!(self.status.as_u16(), status, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
         assert_eq!(self.body["status"], status);
-        assert_eq!(self.body["request_id"].as_str(), Some(self.header("x-request-id")));
+        assert_eq!(
+            self.body["request_id"].as_str(),
+            Some(self.header("x-request-id"))
+        );
     }
 }
 
@@ -108,13 +116,22 @@ impl TestApp {
         send(&self.router, request).await
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         self.send(request(method, path, token, body)).await
     }
 
     pub async fn signup(&self, email: &str, tenant: &str) -> User {
-        let body = json!({"email": email, "password": "correct horse battery", "tenant_name": tenant});
-        let reply = self.call(Method::POST, "/v1/signup", None, Some(body)).await;
+        let body =
+            json!({"email": email, "password": "correct horse battery", "tenant_name": tenant});
+        let reply = self
+            .call(Method::POST, "/v1/signup", None, Some(body))
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         User {
             token: reply.body["token"].as_str().unwrap().to_owned(),
@@ -127,11 +144,17 @@ impl TestApp {
     pub async fn add(&self, owner: &User, email: &str, role: &str) -> Reply {
         let path = format!("/v1/tenants/{}/members", owner.tenant_id);
         let body = json!({"email": email, "role": role});
-        self.call(Method::POST, &path, Some(&owner.token), Some(body)).await
+        self.call(Method::POST, &path, Some(&owner.token), Some(body))
+            .await
     }
 }
 
-pub fn request(method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
+pub fn request(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Request<Body> {
     let mut builder = Request::builder().method(method).uri(path);
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
@@ -153,9 +176,14 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
     };
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Runs each named test against SQLite and against a fresh PostgreSQL database.
