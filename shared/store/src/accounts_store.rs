@@ -239,12 +239,7 @@ macro_rules! impl_accounts_store {
                     .begin()
                     .await
                     .map_err(crate::errors::unavailable)?;
-                sqlx::query($lock_tenant)
-                    .bind(tenant.as_uuid())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(crate::errors::unavailable)?;
-                let current = current_role(&mut tx, tenant, user).await?;
+                let current = locked_role(&mut tx, tenant, user).await?;
                 if current == domain::Role::Owner && role != domain::Role::Owner {
                     ensure_other_owner(&mut tx, tenant).await?;
                 }
@@ -268,12 +263,7 @@ macro_rules! impl_accounts_store {
                     .begin()
                     .await
                     .map_err(crate::errors::unavailable)?;
-                sqlx::query($lock_tenant)
-                    .bind(tenant.as_uuid())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(crate::errors::unavailable)?;
-                let current = current_role(&mut tx, tenant, user).await?;
+                let current = locked_role(&mut tx, tenant, user).await?;
                 if current == domain::Role::Owner {
                     ensure_other_owner(&mut tx, tenant).await?;
                 }
@@ -295,11 +285,17 @@ macro_rules! impl_accounts_store {
             }
         }
 
-        async fn current_role(
+        /// Locks the tenant's memberships for the transaction, then reads the user's role.
+        async fn locked_role(
             tx: &mut sqlx::Transaction<'_, $db>,
             tenant: domain::TenantId,
             user: domain::UserId,
         ) -> Result<domain::Role, accounts::StoreError> {
+            sqlx::query($lock_tenant)
+                .bind(tenant.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .map_err(crate::errors::unavailable)?;
             let row: Option<crate::rows::RoleRow> = sqlx::query_as(crate::sql::SELECT_ROLE)
                 .bind(tenant.as_uuid())
                 .bind(user.as_uuid())
