@@ -122,10 +122,14 @@ impl Accounts {
     /// Resolves a bearer token to its user, refusing unknown and expired sessions alike.
     pub async fn authenticate(&self, token: &SessionToken) -> Result<UserId, AccountsError> {
         let hash = token.hash();
-        let session = self.store.session(&hash).await?;
-        match session {
-            Some(s) if s.token_hash.matches(&hash) && s.expires_at > OffsetDateTime::now_utc() => {
-                Ok(s.user_id)
+        match self.store.session(&hash).await? {
+            Some(s) if s.token_hash.matches(&hash) => {
+                if s.expires_at > OffsetDateTime::now_utc() {
+                    return Ok(s.user_id);
+                }
+                // An expired session is dead weight: drop it on first sight.
+                self.store.delete_session(&hash).await?;
+                Err(AccountsError::Unauthenticated)
             }
             _ => Err(AccountsError::Unauthenticated),
         }

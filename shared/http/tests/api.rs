@@ -147,6 +147,23 @@ async fn requests_without_a_valid_session_are_401(app: TestApp) {
         .assert_problem(401);
 }
 
+/// Sessions stop working at their expiry, and the expired row is removed.
+#[tokio::test]
+async fn expired_sessions_are_refused() {
+    let store = testkit::postgres_store().await;
+    let pool = store.pool().clone();
+    let app = TestApp::with_session_ttl(store, time::Duration::seconds(-1));
+    let ada = app.signup("ada@example.com", "Acme").await;
+    app.call(Method::GET, "/v1/me", Some(&ada.token), None)
+        .await
+        .assert_problem(401);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
 async fn request_ids_are_kept_or_made(app: TestApp) {
     let given = Request::get("/v1/health")
         .header("x-request-id", "abc-123")

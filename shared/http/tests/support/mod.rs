@@ -90,12 +90,12 @@ pub struct User {
 
 impl TestApp {
     pub fn new(store: impl AccountsStore) -> Self {
+        Self::with_session_ttl(store, time::Duration::hours(1))
+    }
+
+    pub fn with_session_ttl(store: impl AccountsStore, ttl: time::Duration) -> Self {
         let metrics = Captured::default();
-        let accounts = Accounts::new(
-            Arc::new(store),
-            Arc::new(Argon2Hasher::for_tests()),
-            time::Duration::hours(1),
-        );
+        let accounts = Accounts::new(Arc::new(store), Arc::new(Argon2Hasher::for_tests()), ttl);
         let emf = EmfMetrics::new("Saas/test".into(), "test".into(), Box::new(metrics.clone()));
         let state = AppState {
             accounts,
