@@ -1,16 +1,24 @@
-//! The [`PasswordHasher`] adapter: Argon2id with OWASP's parameters, run on tokio's blocking pool.
+//! The [`PasswordHasher`] adapter: Argon2id with OWASP's parameters.
 //!
-//! Hashing is deliberately slow and memory-hard. A semaphore caps how many hashes run at once,
-//! so a burst of logins queues for CPU instead of taking every core from cheap requests.
+//! Hashing is deliberately slow and memory-hard, so it runs on a few dedicated threads rather
+//! than on the async executor or tokio's elastic blocking pool:
+//! - the thread count caps concurrent hashes, so a burst of logins queues for CPU instead of
+//!   taking every core from cheap requests;
+//! - the threads run at a lower scheduling priority, so request handling preempts them;
+//! - each thread reuses its own allocator arena, so the 19 MiB working set of a hash is
+//!   allocated by a fixed set of threads and memory stays bounded.
 
-use std::sync::Arc;
+mod workers;
+
+use std::sync::{Arc, OnceLock};
 
 use accounts::{PasswordHasher, StoreError};
 use argon2::password_hash::{PasswordHash, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use async_trait::async_trait;
 use domain::Password;
-use tokio::sync::Semaphore;
+
+use workers::Workers;
 
 /// OWASP's Argon2id baseline: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -20,46 +28,42 @@ const LANES: u32 = 1;
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    threads: usize,
+    /// Started on first use, so a cold start that never hashes never spawns them.
+    workers: Arc<OnceLock<Workers>>,
 }
 
 impl Argon2Hasher {
-    /// `max_concurrent` bounds simultaneous hashes; one fewer than the core count leaves a core
-    /// for everything else.
-    pub fn new(max_concurrent: usize) -> Self {
-        Self::with_params(max_concurrent, MEMORY_KIB, PASSES)
+    /// `threads` bounds simultaneous hashes; one fewer than the core count leaves a core for
+    /// everything else.
+    pub fn new(threads: usize) -> Self {
+        Self::with_params(threads, MEMORY_KIB, PASSES)
     }
 
     /// Cheaper parameters for tests, which hash hundreds of passwords.
     pub fn for_tests() -> Self {
-        Self::with_params(4, 1024, 1)
+        Self::with_params(2, 1024, 1)
     }
 
-    fn with_params(max_concurrent: usize, memory_kib: u32, passes: u32) -> Self {
+    fn with_params(threads: usize, memory_kib: u32, passes: u32) -> Self {
         #[allow(clippy::expect_used)]
         let params = Params::new(memory_kib, passes, LANES, None)
             .expect("argon2 parameters are constants within range");
         Self {
             params,
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            threads: threads.max(1),
+            workers: Arc::default(),
         }
-    }
-
-    fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
     ) -> Result<T, StoreError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(StoreError::unavailable)?;
-        let argon2 = self.argon2();
-        tokio::task::spawn_blocking(move || work(argon2))
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        self.workers
+            .get_or_init(|| Workers::start(self.threads))
+            .run(move || work(&argon2))
             .await
             .map_err(StoreError::unavailable)
     }
@@ -144,5 +148,21 @@ mod tests {
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
+    }
+
+    #[tokio::test]
+    async fn concurrent_hashes_all_complete_on_few_threads() {
+        let hasher = Argon2Hasher::for_tests();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash(password("correct horse battery")).await })
+            })
+            .collect();
+        let mut done = 0;
+        for task in tasks {
+            done += usize::from(matches!(task.await, Ok(Ok(_))));
+        }
+        assert_eq!(done, 8);
     }
 }
