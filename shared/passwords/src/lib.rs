@@ -5,19 +5,21 @@
 //! - the thread count caps concurrent hashes, so a burst of logins queues for CPU instead of
 //!   taking every core from cheap requests;
 //! - the threads run at a lower scheduling priority, so request handling preempts them;
-//! - each thread reuses its own allocator arena, so the 19 MiB working set of a hash is
-//!   allocated by a fixed set of threads and memory stays bounded.
+//! - each thread hashes into one reusable 19 MiB buffer, so memory stays flat.
 
+mod reusing;
 mod workers;
 
 use std::sync::{Arc, OnceLock};
 
 use accounts::{PasswordHasher, StoreError};
+use argon2::Params;
 use argon2::password_hash::{PasswordHash, SaltString, rand_core::OsRng};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use async_trait::async_trait;
 use domain::Password;
 
+use reusing::ReusingArgon2;
 use workers::Workers;
 
 /// OWASP's Argon2id baseline: 19 MiB of memory, 2 passes, 1 lane.
@@ -58,9 +60,11 @@ impl Argon2Hasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&ReusingArgon2) -> T + Send + 'static,
     ) -> Result<T, StoreError> {
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        let argon2 = ReusingArgon2 {
+            params: self.params.clone(),
+        };
         self.workers
             .get_or_init(|| Workers::start(self.threads))
             .run(move || work(&argon2))
