@@ -21,11 +21,10 @@ module "platform" {
   endpoint_az_count = 1
   flow_logs_enabled = false
 
-  db_min_capacity         = 0
-  db_max_capacity         = 2
-  db_reader_count         = 0
-  db_proxy_enabled        = false
-  db_performance_insights = false
+  db_min_capacity  = 0
+  db_max_capacity  = 2
+  db_reader_count  = 0
+  db_proxy_enabled = false
 
   deletion_protection           = false
   tables_point_in_time_recovery = false

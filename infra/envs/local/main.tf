@@ -1,6 +1,7 @@
 # local: the same platform module, applied to moto_server on 127.0.0.1 by scripts/infra-check.
 # Left out because moto does not support them: CloudFront (cache and response-headers policies),
-# ElastiCache Serverless, and the DLQ redrive_allow_policy (moto hangs on it).
+# ElastiCache Serverless, the proxy's read-only endpoint, and the DLQ redrive_allow_policy
+# (moto hangs on it).
 provider "aws" {
   region                      = "us-east-1"
   access_key                  = "test"
@@ -35,11 +36,12 @@ module "platform" {
   environment   = "local"
   artifacts_dir = var.artifacts_dir
 
-  db_min_capacity         = 0.5
-  db_max_capacity         = 2
-  db_reader_count         = 1
-  db_proxy_enabled        = true
-  db_performance_insights = false
+  db_min_capacity  = 0.5
+  db_max_capacity  = 2
+  db_reader_count  = 0 # each instance adds ~30 s to apply and to destroy on moto
+  db_proxy_enabled = true
+  # moto has no CreateDBProxyEndpoint: reads go to the cluster reader endpoint here.
+  db_proxy_reader_endpoint = false
 
   deletion_protection           = false
   tables_point_in_time_recovery = true
@@ -55,4 +57,21 @@ module "platform" {
   cache_enabled = false
 
   alarms_enabled = true
+
+  # No worker or outbox relay exists yet; these local-only probes run the accounts-api zip
+  # (moto never executes it) so the SQS event source and schedule paths get applied too.
+  extra_functions = {
+    "probe-worker" = {
+      description = "local probe: SQS consumer of the jobs queue"
+      artifact    = "accounts-api"
+      sqs_queue   = "jobs"
+      database    = false
+    }
+    "probe-relay" = {
+      description         = "local probe: scheduled like the outbox relay"
+      artifact            = "accounts-api"
+      schedule_expression = "rate(1 minute)"
+      send_queues         = ["jobs"]
+    }
+  }
 }

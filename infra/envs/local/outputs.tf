@@ -32,3 +32,13 @@ output "worker_timeout_seconds" {
   description = "Timeout of SQS workers; the queues' visibility timeout must be at least 6x."
   value       = module.platform.worker_timeout_seconds
 }
+
+output "sqs_max_concurrency" {
+  description = "Maximum concurrency of each SQS event source mapping."
+  value       = module.platform.sqs_max_concurrency
+}
+
+output "functions" {
+  description = "Functions with their ARNs and log groups."
+  value       = module.platform.functions
+}

@@ -1,6 +1,6 @@
 # The one place the platform's Lambda functions are declared. Each key is a binary in
 # functions/<key>/ (cargo lambda builds target/lambda/<key>/bootstrap.zip); the parity test
-# (infra/tests/parity.sh) fails when this map and functions/ disagree. Adding a function is one
+# (infra/tests/parity.py) fails when this map and functions/ disagree. Adding a function is one
 # entry here. Fields:
 #   routes              API Gateway route keys served by the function (payload format 2.0).
 #   schedule_expression EventBridge schedule that invokes the function (e.g. the outbox relay).
@@ -9,6 +9,9 @@
 #   tables              keys of the DynamoDB tables the function may use ("<KEY>_TABLE").
 #   database            whether it gets DATABASE_URL, DATABASE_READ_URL and the secret.
 #   environment         extra environment variables.
+#   artifact            binary whose zip to deploy, when it is not the key's own.
+#   memory_mb, timeout_seconds, reserved_concurrency, sqs_batch_size, sqs_batching_window:
+#                       per-function overrides of the environment's defaults.
 locals {
   functions = {
     "accounts-api" = {

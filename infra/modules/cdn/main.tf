@@ -3,17 +3,13 @@
 #   /v1/plans          honours the Cache-Control the API sends
 #   /v1/*, /openapi.json  never cached, every viewer header, cookie and query string forwarded
 #   everything else    the bucket, honouring its object headers (index.html stays fresh)
-data "aws_cloudfront_cache_policy" "disabled" {
-  name = "Managed-CachingDisabled"
-}
-
-data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
-  name = "Managed-AllViewerExceptHostHeader"
-}
-
 locals {
   api_origin    = "api"
   assets_origin = "assets"
+
+  # AWS-managed policies have fixed, documented IDs in every account (no look-up needed).
+  managed_caching_disabled               = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" # Managed-CachingDisabled
+  managed_all_viewer_except_host_headers = "b689b0a8-53d0-40ab-baf2-68738e2966ac" # Managed-AllViewerExceptHostHeader
 }
 
 resource "aws_cloudfront_cache_policy" "immutable" {
@@ -139,7 +135,6 @@ resource "aws_cloudfront_origin_access_control" "assets" {
 resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_68:WAF is a cost decision (from $5/month + rules) left to ops; API Gateway throttling limits abuse
   #checkov:skip=CKV2_AWS_47:no WAF attached (see CKV_AWS_68)
-  #checkov:skip=CKV_AWS_86:access logs are opt-in (access_logs_bucket) since they need a bucket with ACLs; API Gateway keeps JSON access logs
   #checkov:skip=CKV_AWS_174:without a custom domain the default *.cloudfront.net certificate is used, whose TLS policy CloudFront fixes
   #checkov:skip=CKV2_AWS_42:a custom domain and ACM certificate are left to ops (they need a DNS zone)
   #checkov:skip=CKV_AWS_310:one origin per behaviour; no failover origin exists to point at
@@ -216,8 +211,8 @@ resource "aws_cloudfront_distribution" "this" {
       allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
       cached_methods             = ["GET", "HEAD"]
       compress                   = true
-      cache_policy_id            = data.aws_cloudfront_cache_policy.disabled.id
-      origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
+      cache_policy_id            = local.managed_caching_disabled
+      origin_request_policy_id   = local.managed_all_viewer_except_host_headers
       response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
     }
   }

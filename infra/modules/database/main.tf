@@ -26,6 +26,25 @@ resource "aws_rds_cluster_parameter_group" "this" {
     name  = "log_statement"
     value = "ddl"
   }
+
+  # Aurora only pauses with no connections, and a frozen Lambda never closes its pool: at
+  # 0 ACU, the server drops idle sessions itself (sqlx reconnects on the next acquire).
+  dynamic "parameter" {
+    for_each = var.min_capacity == 0 ? [1] : []
+    content {
+      name  = "idle_session_timeout"
+      value = tostring(var.idle_session_timeout_ms)
+    }
+  }
+}
+
+# Created before the cluster, so the exported PostgreSQL log gets a retention and the key
+# (RDS would otherwise create it unencrypted and keep it forever).
+resource "aws_cloudwatch_log_group" "postgresql" {
+  #checkov:skip=CKV_AWS_338:retention is the log_retention_days variable, a cost decision per environment
+  name              = "/aws/rds/cluster/${var.name}/postgresql"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_rds_cluster" "this" {
@@ -64,6 +83,8 @@ resource "aws_rds_cluster" "this" {
     seconds_until_auto_pause = var.min_capacity == 0 ? var.seconds_until_auto_pause : null
   }
 
+  depends_on = [aws_cloudwatch_log_group.postgresql]
+
   lifecycle {
     precondition {
       condition     = !(var.proxy_enabled && var.min_capacity == 0)
@@ -73,6 +94,7 @@ resource "aws_rds_cluster" "this" {
 }
 
 resource "aws_rds_cluster_instance" "writer" {
+  #checkov:skip=CKV_AWS_118:enhanced monitoring is a variable: 60 s in prod, off in dev to save its log ingestion
   identifier                   = "${var.name}-writer"
   cluster_identifier           = aws_rds_cluster.this.id
   engine                       = aws_rds_cluster.this.engine
@@ -91,6 +113,7 @@ resource "aws_rds_cluster_instance" "writer" {
 }
 
 resource "aws_rds_cluster_instance" "reader" {
+  #checkov:skip=CKV_AWS_118:enhanced monitoring is a variable: 60 s in prod, off in dev to save its log ingestion
   count = var.reader_count
 
   identifier                   = "${var.name}-reader-${count.index + 1}"

@@ -1,8 +1,9 @@
 locals {
   proxy_enabled = var.proxy_enabled
+  proxy_reader  = var.proxy_enabled && var.proxy_reader_endpoint && var.reader_count > 0
   writer_host   = local.proxy_enabled ? aws_db_proxy.this[0].endpoint : aws_rds_cluster.this.endpoint
   reader_host = (
-    local.proxy_enabled && var.reader_count > 0 ? aws_db_proxy_endpoint.reader[0].endpoint :
+    local.proxy_reader ? aws_db_proxy_endpoint.reader[0].endpoint :
     local.proxy_enabled ? aws_db_proxy.this[0].endpoint :
     aws_rds_cluster.this.reader_endpoint
   )
@@ -46,8 +47,8 @@ output "secret_arn" {
 }
 
 output "iam_connect_arn" {
-  description = "rds-db:connect resource for the master user through the proxy, or null without it."
-  value = local.proxy_enabled ? format(
+  description = "rds-db:connect resource for the master user through the proxy, or null without proxy IAM auth."
+  value = local.proxy_enabled && var.proxy_iam_auth ? format(
     "arn:%s:rds-db:%s:%s:dbuser:%s/%s",
     data.aws_partition.current.partition,
     data.aws_region.current.name,
@@ -64,6 +65,6 @@ output "environment" {
     DATABASE_READ_URL   = "${local.url_prefix}${local.reader_host}${local.url_suffix}"
     DATABASE_SECRET_ARN = aws_rds_cluster.this.master_user_secret[0].secret_arn
     # Through the proxy the password is an IAM token (rds-db:connect), not the secret's password.
-    DATABASE_IAM_AUTH = tostring(local.proxy_enabled)
+    DATABASE_IAM_AUTH = tostring(local.proxy_enabled && var.proxy_iam_auth)
   }
 }

@@ -1,4 +1,4 @@
-# RDS Proxy: TLS required, IAM authentication required; the proxy itself reads the master
+# RDS Proxy: TLS required, IAM authentication required (proxy_iam_auth); the proxy reads the master
 # secret. Migrations and session-level work go straight to the writer (they would pin).
 resource "aws_db_proxy" "this" {
   count = var.proxy_enabled ? 1 : 0
@@ -14,7 +14,7 @@ resource "aws_db_proxy" "this" {
 
   auth {
     auth_scheme               = "SECRETS"
-    iam_auth                  = "REQUIRED"
+    iam_auth                  = var.proxy_iam_auth ? "REQUIRED" : "DISABLED"
     client_password_auth_type = "POSTGRES_SCRAM_SHA_256"
     secret_arn                = aws_rds_cluster.this.master_user_secret[0].secret_arn
     description               = "master user"
@@ -43,7 +43,7 @@ resource "aws_db_proxy_target" "this" {
 
 # Read-only endpoint: routes to the readers (the "reader endpoint" behind the proxy).
 resource "aws_db_proxy_endpoint" "reader" {
-  count = var.proxy_enabled && var.reader_count > 0 ? 1 : 0
+  count = local.proxy_reader ? 1 : 0
 
   db_proxy_name          = aws_db_proxy.this[0].name
   db_proxy_endpoint_name = "${var.name}-ro"

@@ -53,6 +53,12 @@ variable "seconds_until_auto_pause" {
   default     = 900
 }
 
+variable "idle_session_timeout_ms" {
+  description = "With min_capacity 0: idle sessions are closed after this, so the cluster can pause."
+  type        = number
+  default     = 300000
+}
+
 variable "reader_count" {
   description = "Number of Aurora Serverless v2 readers."
   type        = number
@@ -62,6 +68,18 @@ variable "reader_count" {
 variable "proxy_enabled" {
   description = "Put an RDS Proxy (TLS and IAM auth required) in front of the cluster."
   type        = bool
+}
+
+variable "proxy_reader_endpoint" {
+  description = "Give the proxy a read-only endpoint for the readers (DATABASE_READ_URL)."
+  type        = bool
+  default     = true
+}
+
+variable "proxy_iam_auth" {
+  description = "Require IAM authentication at the proxy (clients connect with an rds-db:connect token)."
+  type        = bool
+  default     = true
 }
 
 variable "proxy_idle_client_timeout" {
@@ -126,6 +144,12 @@ variable "proxy_security_group_ids" {
   description = "Security groups of the proxy."
   type        = list(string)
   default     = []
+}
+
+variable "log_retention_days" {
+  description = "Retention of the exported PostgreSQL log."
+  type        = number
+  default     = 30
 }
 
 variable "kms_key_arn" {

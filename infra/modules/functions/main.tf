@@ -42,8 +42,8 @@ resource "aws_lambda_function" "this" {
   runtime                        = "provided.al2023"
   architectures                  = ["arm64"]
   handler                        = "bootstrap"
-  filename                       = "${var.artifacts_dir}/${each.key}/bootstrap.zip"
-  source_code_hash               = filebase64sha256("${var.artifacts_dir}/${each.key}/bootstrap.zip")
+  filename                       = "${var.artifacts_dir}/${coalesce(each.value.artifact, each.key)}/bootstrap.zip"
+  source_code_hash               = filebase64sha256("${var.artifacts_dir}/${coalesce(each.value.artifact, each.key)}/bootstrap.zip")
   memory_size                    = local.settings[each.key].memory_mb
   timeout                        = local.settings[each.key].timeout_seconds
   reserved_concurrent_executions = local.settings[each.key].reserved_concurrency

@@ -7,6 +7,7 @@ variable "functions" {
   description = "Function definitions keyed by binary name (see modules/catalog)."
   type = map(object({
     description          = optional(string, "")
+    artifact             = optional(string)
     routes               = optional(list(string), [])
     schedule_expression  = optional(string)
     sqs_queue            = optional(string)

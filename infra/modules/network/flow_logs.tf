@@ -9,6 +9,7 @@ resource "aws_flow_log" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
+  #checkov:skip=CKV_AWS_338:retention is the log_retention_days variable, a cost decision per environment
   count = var.flow_logs_enabled ? 1 : 0
 
   name              = "/vpc/${var.name}/flow-logs"

@@ -52,11 +52,14 @@ locals {
       width  = 8
       height = 6
       properties = {
-        title   = "Lambda errors and throttles"
-        region  = data.aws_region.current.name
-        stat    = "Sum"
-        period  = 300
-        metrics = flatten([for k, fn in var.function_names : [["AWS/Lambda", "Errors", "FunctionName", fn], ["AWS/Lambda", "Throttles", "FunctionName", fn]]])
+        title  = "Lambda errors and throttles"
+        region = data.aws_region.current.name
+        stat   = "Sum"
+        period = 300
+        metrics = concat(
+          [for fn in values(var.function_names) : ["AWS/Lambda", "Errors", "FunctionName", fn]],
+          [for fn in values(var.function_names) : ["AWS/Lambda", "Throttles", "FunctionName", fn]],
+        )
       }
     },
     {

@@ -38,6 +38,9 @@ module "database" {
   max_capacity                 = var.db_max_capacity
   reader_count                 = var.db_reader_count
   proxy_enabled                = var.db_proxy_enabled
+  proxy_reader_endpoint        = var.db_proxy_reader_endpoint
+  proxy_iam_auth               = var.db_proxy_iam_auth
+  log_retention_days           = var.log_retention_days
   backup_retention_days        = var.db_backup_retention_days
   deletion_protection          = var.deletion_protection
   final_snapshot               = var.deletion_protection
@@ -89,7 +92,7 @@ module "functions" {
   source = "../functions"
 
   name                   = local.name
-  functions              = module.catalog.functions
+  functions              = merge(module.catalog.functions, var.extra_functions)
   artifacts_dir          = var.artifacts_dir
   memory_mb              = var.function_memory_mb
   timeout_seconds        = var.function_timeout_seconds

@@ -82,3 +82,8 @@ output "worker_timeout_seconds" {
   description = "Timeout of SQS workers; each queue's visibility timeout is 6x this."
   value       = var.worker_timeout_seconds
 }
+
+output "sqs_max_concurrency" {
+  description = "Maximum concurrency of each SQS event source mapping."
+  value       = var.sqs_max_concurrency
+}

@@ -4,6 +4,12 @@ variable "project" {
   default     = "saas"
 }
 
+variable "extra_functions" {
+  description = "Functions beyond the catalog, same shape (envs/local uses it to exercise triggers)."
+  type        = any
+  default     = {}
+}
+
 variable "environment" {
   description = "Environment name: dev, prod, local..."
   type        = string
@@ -77,6 +83,18 @@ variable "db_reader_count" {
 variable "db_proxy_enabled" {
   description = "RDS Proxy in front of the cluster."
   type        = bool
+}
+
+variable "db_proxy_iam_auth" {
+  description = "The proxy requires IAM auth tokens (DATABASE_IAM_AUTH=true) instead of the secret's password."
+  type        = bool
+  default     = true
+}
+
+variable "db_proxy_reader_endpoint" {
+  description = "Read-only proxy endpoint for the readers (off for moto, which lacks it)."
+  type        = bool
+  default     = true
 }
 
 variable "db_backup_retention_days" {

@@ -1,6 +1,7 @@
 # Key-value tables for sessions, rate limits, idempotency keys and cached results: on-demand,
 # expiring items through TTL, encrypted with the environment's key.
 resource "aws_dynamodb_table" "this" {
+  #checkov:skip=CKV_AWS_28:PITR is a variable: on in prod and local, off in dev where the data is disposable
   for_each = var.tables
 
   name                        = "${var.name}-${replace(each.key, "_", "-")}"
