@@ -194,6 +194,23 @@ def check_routes(apigw, routes: dict) -> None:
         expect(must in got, f"route {must}")
 
 
+def check_alarms(cw, names: list, functions: dict, queues: dict) -> None:
+    alarms = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNames=names)["MetricAlarms"]}
+    expect(set(alarms) == set(names), f"all {len(names)} alarms exist")
+    by_metric = {}
+    for alarm in alarms.values():
+        by_metric.setdefault(alarm["MetricName"], []).append(alarm)
+    expect(len(by_metric.get("Errors", [])) == len(functions), "an Errors alarm per function")
+    expect(len(by_metric.get("Throttles", [])) == len(functions), "a Throttles alarm per function")
+    dlq = by_metric.get("ApproximateNumberOfMessagesVisible", [])
+    expect(len(dlq) == len(queues) and all(a["Threshold"] == 0 for a in dlq), "a DLQ depth > 0 alarm per queue")
+    cpu = by_metric.get("CPUUtilization", [])
+    expect(len(cpu) == 1 and cpu[0]["Threshold"] == 80, "DB CPU alarm at 80%")
+    p99 = by_metric.get("Latency", [])
+    expect(len(p99) == 1 and p99[0].get("ExtendedStatistic") == "p99", "API p99 latency alarm")
+    expect(all(a["AlarmActions"] for a in alarms.values()), "every alarm notifies the SNS topic")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
@@ -215,6 +232,8 @@ def main() -> int:
               out["database_environment"]["DATABASE_SECRET_ARN"])
     print("api:")
     check_routes(client("apigatewayv2", args.endpoint), out["api_routes"])
+    print("alarms:")
+    check_alarms(client("cloudwatch", args.endpoint), out["alarm_names"], out["function_names"], out["queues"])
 
     print(f"readback: {passed} passed, {failed} failed")
     return 1 if failed else 0

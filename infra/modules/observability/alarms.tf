@@ -1,141 +1,103 @@
-resource "aws_cloudwatch_metric_alarm" "db_cpu" {
-  count = local.alarms ? 1 : 0
+# Every alarm, as data: one entry per alarm, all notifying the SNS topic. Each fires when its
+# statistic over 5-minute periods exceeds the threshold for `periods` periods in a row.
+locals {
+  rds   = "AWS/RDS"
+  api   = "AWS/ApiGateway"
+  stage = { ApiId = var.api_id, Stage = var.api_stage }
 
-  alarm_name          = "${var.name}-db-cpu"
-  alarm_description   = "Aurora CPU above ${var.db_cpu_threshold}% for 15 minutes"
-  namespace           = "AWS/RDS"
-  metric_name         = "CPUUtilization"
-  dimensions          = { DBClusterIdentifier = var.db_cluster_identifier }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = var.db_cpu_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
+  alarm_definitions = merge(
+    {
+      "db-cpu" = {
+        description = "Aurora CPU above ${var.db_cpu_threshold}% for 15 minutes"
+        namespace   = local.rds
+        metric      = "CPUUtilization"
+        dimensions  = { DBClusterIdentifier = var.db_cluster_identifier }
+        statistic   = "Average"
+        threshold   = var.db_cpu_threshold
+        periods     = 3
+      }
+      "db-acu-utilization" = {
+        description = "Aurora near its max ACU (${var.acu_utilization_threshold}%): raise max_capacity or add a reader"
+        namespace   = local.rds
+        metric      = "ACUUtilization"
+        dimensions  = { DBClusterIdentifier = var.db_cluster_identifier }
+        statistic   = "Average"
+        threshold   = var.acu_utilization_threshold
+        periods     = 3
+      }
+      "api-5xx" = {
+        description = "API 5xx responses above ${var.api_5xx_threshold} in 5 minutes"
+        namespace   = local.api
+        metric      = "5xx"
+        dimensions  = local.stage
+        statistic   = "Sum"
+        threshold   = var.api_5xx_threshold
+        periods     = 1
+      }
+      "api-p99-latency" = {
+        description = "API p99 latency above ${var.api_p99_latency_ms} ms for 15 minutes"
+        namespace   = local.api
+        metric      = "Latency"
+        dimensions  = local.stage
+        statistic   = "p99"
+        threshold   = var.api_p99_latency_ms
+        periods     = 3
+      }
+    },
+    var.db_proxy_enabled ? {
+      "db-proxy-pinned-connections" = {
+        description = "RDS Proxy sessions are pinned (SET, PREPARE, advisory locks, >16 KB statements): multiplexing is lost"
+        namespace   = local.rds
+        metric      = "DatabaseConnectionsCurrentlySessionPinned"
+        dimensions  = { ProxyName = var.db_proxy_name }
+        statistic   = "Maximum"
+        threshold   = 0
+        periods     = 1
+      }
+    } : {},
+    { for key, queue in var.dlq_names : "${key}-dlq-not-empty" => {
+      description = "Messages in the ${key} DLQ: a job failed every retry"
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = queue }
+      statistic   = "Maximum"
+      threshold   = 0
+      periods     = 1
+    } },
+    { for key, function in var.function_names : "${key}-errors" => {
+      description = "${key} returned errors (crashes or timeouts, not 4xx/5xx responses)"
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = function }
+      statistic   = "Sum"
+      threshold   = var.lambda_errors_threshold
+      periods     = 1
+    } },
+    { for key, function in var.function_names : "${key}-throttles" => {
+      description = "${key} hit its reserved concurrency"
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      dimensions  = { FunctionName = function }
+      statistic   = "Sum"
+      threshold   = 0
+      periods     = 1
+    } },
+  )
 }
 
-resource "aws_cloudwatch_metric_alarm" "db_acu" {
-  count = local.alarms ? 1 : 0
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms ? local.alarm_definitions : {}
 
-  alarm_name          = "${var.name}-db-acu-utilization"
-  alarm_description   = "Aurora near its max ACU (${var.acu_utilization_threshold}%): raise max_capacity or add a reader"
-  namespace           = "AWS/RDS"
-  metric_name         = "ACUUtilization"
-  dimensions          = { DBClusterIdentifier = var.db_cluster_identifier }
-  statistic           = "Average"
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = startswith(each.value.statistic, "p") ? null : each.value.statistic
+  extended_statistic  = startswith(each.value.statistic, "p") ? each.value.statistic : null
   period              = 300
-  evaluation_periods  = 3
-  threshold           = var.acu_utilization_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "proxy_pinned" {
-  count = local.alarms && var.db_proxy_enabled ? 1 : 0
-
-  alarm_name          = "${var.name}-db-proxy-pinned-connections"
-  alarm_description   = "RDS Proxy sessions are pinned (SET, PREPARE, advisory locks, >16 KB statements): multiplexing is lost"
-  namespace           = "AWS/RDS"
-  metric_name         = "DatabaseConnectionsCurrentlySessionPinned"
-  dimensions          = { ProxyName = var.db_proxy_name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
-  for_each = local.alarms ? var.dlq_names : {}
-
-  alarm_name          = "${var.name}-${each.key}-dlq-not-empty"
-  alarm_description   = "Messages in the ${each.key} DLQ: a job failed every retry"
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = local.alarms ? var.function_names : {}
-
-  alarm_name          = "${var.name}-${each.key}-errors"
-  alarm_description   = "${each.key} returned errors (crashes or timeouts, not 4xx/5xx responses)"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.lambda_errors_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  for_each = local.alarms ? var.function_names : {}
-
-  alarm_name          = "${var.name}-${each.key}-throttles"
-  alarm_description   = "${each.key} hit its reserved concurrency"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  count = local.alarms ? 1 : 0
-
-  alarm_name          = "${var.name}-api-5xx"
-  alarm_description   = "API 5xx responses above ${var.api_5xx_threshold} in 5 minutes"
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5xx"
-  dimensions          = { ApiId = var.api_id, Stage = var.api_stage }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.api_5xx_threshold
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_p99" {
-  count = local.alarms ? 1 : 0
-
-  alarm_name          = "${var.name}-api-p99-latency"
-  alarm_description   = "API p99 latency above ${var.api_p99_latency_ms} ms for 15 minutes"
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = { ApiId = var.api_id, Stage = var.api_stage }
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 3
-  threshold           = var.api_p99_latency_ms
+  evaluation_periods  = each.value.periods
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.actions
