@@ -60,7 +60,7 @@ infra_pip_ensure() {
   shift
   pinned="$(printf '%s\n' "$@" | grep -m1 '==' || true)"
   if [ -n "$pinned" ] && [ -x "$VENV/bin/$exe" ] &&
-    ! "$VENV/bin/pip" show "${pinned%%==*}" 2>/dev/null | grep -qx "Version: ${pinned##*==}"; then
+    ! "$VENV/bin/pip" show "${pinned%%==*}" 2>/dev/null | grep -x "Version: ${pinned##*==}" >/dev/null; then
     infra_log "upgrading to $pinned in .venv"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "$@"
   elif [ ! -x "$VENV/bin/$exe" ]; then
