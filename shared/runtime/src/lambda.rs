@@ -48,7 +48,7 @@ pub fn strip_stage(mut req: Request) -> Request {
 }
 
 /// Without a client-sent id, API Gateway's own request id ties our logs to its access logs.
-pub fn adopt_request_id(mut req: Request) -> Request {
+fn adopt_request_id(mut req: Request) -> Request {
     if req.headers().contains_key("x-request-id") {
         return req;
     }

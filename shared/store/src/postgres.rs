@@ -46,10 +46,6 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
-    }
-
     pub async fn migrate(&self) -> Result<(), OpenError> {
         MIGRATOR.run(&self.pool).await?;
         Ok(())

@@ -1,8 +1,6 @@
 //! Fresh, migrated stores for tests: a new SQLite file or a new PostgreSQL database per call,
 //! so tests never share state and run in parallel.
 
-use std::path::PathBuf;
-
 use sqlx::{Connection, PgConnection};
 use store::postgres::PoolSettings;
 use store::{PgStore, SqliteStore};
@@ -16,14 +14,10 @@ pub fn admin_url() -> String {
 
 /// A fresh SQLite file under the system temp dir.
 pub async fn sqlite_store() -> SqliteStore {
-    let path = sqlite_path();
+    let path = std::env::temp_dir().join(format!("saas-test-{}.sqlite", Uuid::now_v7().simple()));
     SqliteStore::open(&path)
         .await
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
-}
-
-pub fn sqlite_path() -> PathBuf {
-    std::env::temp_dir().join(format!("saas-test-{}.sqlite", Uuid::now_v7().simple()))
 }
 
 /// A fresh, migrated PostgreSQL database on the test server.
