@@ -8,7 +8,10 @@ locals {
     aws_rds_cluster.this.reader_endpoint
   )
   url_prefix = "postgres://${var.master_username}@"
-  url_suffix = ":5432/${var.database_name}"
+  # TLS always. The proxy's certificate comes from ACM and chains to Amazon's public roots, which
+  # the functions trust, so it is verified; the cluster's own certificate is signed by the RDS CA,
+  # which they do not carry, so the direct connection (dev) is encrypted without verification.
+  url_suffix = ":5432/${var.database_name}?sslmode=${local.proxy_enabled ? "verify-full" : "require"}"
 }
 
 output "cluster_identifier" {

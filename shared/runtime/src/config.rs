@@ -23,8 +23,26 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub enum DatabaseConfig {
-    Postgres { url: Secret, max_connections: u32 },
-    Sqlite { path: PathBuf },
+    Postgres {
+        url: Secret,
+        max_connections: u32,
+        auth: DatabaseAuth,
+    },
+    Sqlite {
+        path: PathBuf,
+    },
+}
+
+/// Where PostgreSQL connections get their password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseAuth {
+    /// In `DATABASE_URL` itself, or none (local trust auth).
+    Url,
+    /// `DATABASE_SECRET_ARN`: the JSON secret RDS keeps and rotates (`{"password": ...}`).
+    Secret { secret_id: String },
+    /// `DATABASE_IAM_AUTH=true`: an RDS IAM auth token for the URL's host, port and user, signed
+    /// with the function's role (RDS Proxy with IAM auth required).
+    IamToken,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +88,7 @@ impl Config {
                 DatabaseConfig::Postgres {
                     url: Secret(url),
                     max_connections: parse(&get, "DATABASE_MAX_CONNECTIONS", default_connections)?,
+                    auth: database_auth(&get)?,
                 }
             }
             Some(url) => match url.strip_prefix("sqlite://") {
@@ -109,6 +128,28 @@ impl Config {
             )?,
         })
     }
+}
+
+/// IAM tokens take precedence: with the proxy requiring them, the secret's password is refused.
+fn database_auth(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseAuth, ConfigError> {
+    let iam = match get("DATABASE_IAM_AUTH").map(|v| v.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "true" || v == "1" => true,
+        Some(v) if v == "false" || v == "0" => false,
+        Some(_) => {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_IAM_AUTH",
+                reason: "must be true or false".into(),
+            });
+        }
+    };
+    Ok(match get("DATABASE_SECRET_ARN") {
+        _ if iam => DatabaseAuth::IamToken,
+        Some(secret_id) => DatabaseAuth::Secret {
+            secret_id: secret_id.trim().to_owned(),
+        },
+        None => DatabaseAuth::Url,
+    })
 }
 
 fn parse<T: FromStr + PartialOrd + Default>(
@@ -177,12 +218,42 @@ mod tests {
         let DatabaseConfig::Postgres {
             url,
             max_connections,
+            auth,
         } = &config.database
         else {
             panic!("expected postgres");
         };
         assert_eq!(*max_connections, 2);
+        assert_eq!(*auth, DatabaseAuth::Url);
         assert!(!format!("{url:?}").contains("pw"));
+    }
+
+    #[test]
+    fn database_passwords_come_from_the_secret_or_an_iam_token() {
+        let auth = |vars: &[(&str, &str)]| {
+            let mut all = vec![("DATABASE_URL", "postgres://app@db:5432/app")];
+            all.extend_from_slice(vars);
+            match config(&all).unwrap_or_else(|e| panic!("{e}")).database {
+                DatabaseConfig::Postgres { auth, .. } => auth,
+                DatabaseConfig::Sqlite { .. } => panic!("expected postgres"),
+            }
+        };
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1";
+        assert_eq!(
+            auth(&[("DATABASE_SECRET_ARN", arn), ("DATABASE_IAM_AUTH", "false")]),
+            DatabaseAuth::Secret {
+                secret_id: arn.into()
+            }
+        );
+        assert_eq!(
+            auth(&[("DATABASE_SECRET_ARN", arn), ("DATABASE_IAM_AUTH", "true")]),
+            DatabaseAuth::IamToken
+        );
+        assert_eq!(
+            auth(&[("DATABASE_IAM_AUTH", "TRUE")]),
+            DatabaseAuth::IamToken
+        );
+        assert_eq!(auth(&[]), DatabaseAuth::Url);
     }
 
     #[test]
@@ -192,8 +263,10 @@ mod tests {
             ("SESSION_TTL_SECONDS", "0"),
             ("DATABASE_URL", "mysql://x"),
             ("PASSWORD_HASH_CONCURRENCY", "-1"),
+            ("DATABASE_IAM_AUTH", "yes"),
         ] {
-            let err = config(&[(name, value)])
+            // A later entry wins, so a bad DATABASE_URL replaces the good one.
+            let err = config(&[("DATABASE_URL", "postgres://app@db/app"), (name, value)])
                 .err()
                 .map(|e| e.to_string())
                 .unwrap_or_default();

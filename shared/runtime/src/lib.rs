@@ -4,9 +4,10 @@
 //! serve.
 
 pub mod config;
+mod database_auth;
 pub mod lambda;
 pub mod telemetry;
 mod wiring;
 
-pub use config::{Config, ConfigError, DatabaseConfig};
+pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig};
 pub use wiring::{Migrations, state};

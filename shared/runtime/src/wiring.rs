@@ -8,9 +8,10 @@ use anyhow::Context;
 use http_api::{AppState, EmfMetrics};
 use passwords::Argon2Hasher;
 use store::postgres::PoolSettings;
-use store::{PgStore, SqliteStore};
+use store::{PasswordSource, PgStore, SqliteStore};
 
-use crate::{Config, DatabaseConfig};
+use crate::database_auth::{IamAuthToken, ManagedSecret};
+use crate::{Config, DatabaseAuth, DatabaseConfig};
 
 /// Whether to apply migrations while wiring. Lambda functions never do: deploys migrate the
 /// writer once, before traffic shifts.
@@ -39,12 +40,18 @@ async fn open_store(
         DatabaseConfig::Postgres {
             url,
             max_connections,
+            auth,
         } => {
             let settings = PoolSettings {
                 max_connections: *max_connections,
                 acquire_timeout: Duration::from_secs(5),
             };
-            let store = PgStore::connect_lazy(url.expose(), settings).context("DATABASE_URL")?;
+            let url = url.expose();
+            let store = match password_source(auth, url)? {
+                None => PgStore::connect_lazy(url, settings),
+                Some(source) => PgStore::connect_lazy_with_password(url, settings, source),
+            }
+            .context("DATABASE_URL")?;
             if migrations == Migrations::Apply {
                 store.migrate().await.context("migrating PostgreSQL")?;
             }
@@ -58,4 +65,24 @@ async fn open_store(
             Ok(Arc::new(store))
         }
     }
+}
+
+/// The source of passwords for new connections, when `DATABASE_URL` does not carry one.
+fn password_source(
+    auth: &DatabaseAuth,
+    url: &str,
+) -> anyhow::Result<Option<Arc<dyn PasswordSource>>> {
+    Ok(match auth {
+        DatabaseAuth::Url => None,
+        DatabaseAuth::IamToken => {
+            let aws = aws_client::AwsEnv::from_env().context("DATABASE_IAM_AUTH")?;
+            Some(Arc::new(
+                IamAuthToken::new(aws, url).context("DATABASE_URL")?,
+            ))
+        }
+        DatabaseAuth::Secret { secret_id } => {
+            let secrets = aws_client::SecretsManager::from_env().context("DATABASE_SECRET_ARN")?;
+            Some(Arc::new(ManagedSecret::new(secrets, secret_id.clone())))
+        }
+    })
 }

@@ -104,3 +104,45 @@ async fn local_server_on_postgres() {
         .await
         .unwrap();
 }
+
+/// As deployed to dev: no password in DATABASE_URL; the server reads it from the secret RDS
+/// keeps in Secrets Manager (here moto), and the database checks it.
+#[tokio::test]
+async fn deployed_configuration_reads_the_password_from_secrets_manager() {
+    let password = format!("pw-{}", uuid::Uuid::now_v7().simple());
+    let database = testkit::PasswordPostgres::start(&password);
+    let moto = testkit::moto_endpoint();
+    let credentials = aws_client::Credentials::new(
+        testkit::ACCESS_KEY_ID,
+        testkit::SECRET_ACCESS_KEY,
+        None,
+        None,
+        "test",
+    );
+    let spec = aws_client::SECRETS_MANAGER;
+    let secrets = aws_client::JsonService::new(spec, &moto, testkit::REGION, credentials).unwrap();
+    let secret = json!({"username": "postgres", "password": password}).to_string();
+    let name = format!("rds-{}", uuid::Uuid::now_v7().simple());
+    let created = secrets
+        .call(
+            "CreateSecret",
+            &json!({"Name": name, "SecretString": secret}),
+        )
+        .await
+        .unwrap();
+
+    let server = start(&[
+        ("DATABASE_URL", database.url_without_password()),
+        (
+            "DATABASE_SECRET_ARN",
+            created["ARN"].as_str().unwrap().to_owned(),
+        ),
+        ("AWS_ENDPOINT_URL", moto),
+        ("AWS_ACCESS_KEY_ID", testkit::ACCESS_KEY_ID.into()),
+        ("AWS_SECRET_ACCESS_KEY", testkit::SECRET_ACCESS_KEY.into()),
+        ("AWS_REGION", testkit::REGION.into()),
+    ]);
+    tokio::task::spawn_blocking(move || signup_login_me(&server))
+        .await
+        .unwrap();
+}

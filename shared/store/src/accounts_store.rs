@@ -15,7 +15,8 @@ macro_rules! impl_accounts_store {
                 let tenant = signup.tenant_id.as_uuid();
                 let user = signup.user_id.as_uuid();
                 let mut tx = self
-                    .pool
+                    .ready_pool()
+                    .await?
                     .begin()
                     .await
                     .map_err(crate::errors::unavailable)?;
@@ -68,7 +69,7 @@ macro_rules! impl_accounts_store {
                 let row: Option<crate::rows::CredentialsRow> =
                     sqlx::query_as(crate::sql::SELECT_CREDENTIALS)
                         .bind(email.as_str())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.ready_pool().await?)
                         .await
                         .map_err(crate::errors::unavailable)?;
                 Ok(row.map(|r| accounts::Credentials {
@@ -83,7 +84,7 @@ macro_rules! impl_accounts_store {
             ) -> Result<Option<accounts::User>, accounts::StoreError> {
                 let row: Option<crate::rows::UserRow> = sqlx::query_as(crate::sql::SELECT_USER)
                     .bind(id.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
@@ -96,7 +97,7 @@ macro_rules! impl_accounts_store {
                 let row: Option<crate::rows::UserRow> =
                     sqlx::query_as(crate::sql::SELECT_USER_BY_EMAIL)
                         .bind(email.as_str())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.ready_pool().await?)
                         .await
                         .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
@@ -110,7 +111,7 @@ macro_rules! impl_accounts_store {
                     .bind(session.token_hash.as_bytes().as_slice())
                     .bind(session.user_id.as_uuid())
                     .bind(session.expires_at)
-                    .execute(&self.pool)
+                    .execute(self.ready_pool().await?)
                     .await
                     .map_err(|e| crate::errors::store_error(e, "session"))?;
                 Ok(())
@@ -123,7 +124,7 @@ macro_rules! impl_accounts_store {
                 let row: Option<crate::rows::SessionRow> =
                     sqlx::query_as(crate::sql::SELECT_SESSION)
                         .bind(hash.as_bytes().as_slice())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.ready_pool().await?)
                         .await
                         .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
@@ -135,7 +136,7 @@ macro_rules! impl_accounts_store {
             ) -> Result<bool, accounts::StoreError> {
                 let done = sqlx::query(crate::sql::DELETE_SESSION)
                     .bind(hash.as_bytes().as_slice())
-                    .execute(&self.pool)
+                    .execute(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 Ok(done.rows_affected() > 0)
@@ -148,7 +149,7 @@ macro_rules! impl_accounts_store {
                 let rows: Vec<crate::rows::MembershipRow> =
                     sqlx::query_as(crate::sql::SELECT_MEMBERSHIPS)
                         .bind(user.as_uuid())
-                        .fetch_all(&self.pool)
+                        .fetch_all(self.ready_pool().await?)
                         .await
                         .map_err(crate::errors::unavailable)?;
                 rows.into_iter().map(TryInto::try_into).collect()
@@ -160,7 +161,7 @@ macro_rules! impl_accounts_store {
             ) -> Result<Option<accounts::Tenant>, accounts::StoreError> {
                 let row: Option<crate::rows::TenantRow> = sqlx::query_as(crate::sql::SELECT_TENANT)
                     .bind(tenant.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 Ok(row.map(Into::into))
@@ -174,7 +175,7 @@ macro_rules! impl_accounts_store {
                 let row: Option<crate::rows::RoleRow> = sqlx::query_as(crate::sql::SELECT_ROLE)
                     .bind(tenant.as_uuid())
                     .bind(user.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
@@ -188,7 +189,7 @@ macro_rules! impl_accounts_store {
                 let row: Option<crate::rows::MemberRow> = sqlx::query_as(crate::sql::SELECT_MEMBER)
                     .bind(tenant.as_uuid())
                     .bind(user.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 row.map(TryInto::try_into).transpose()
@@ -204,7 +205,7 @@ macro_rules! impl_accounts_store {
                     .bind(tenant.as_uuid())
                     .bind(after.map(|id| id.as_uuid()))
                     .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
+                    .fetch_all(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 rows.into_iter().map(TryInto::try_into).collect()
@@ -222,7 +223,7 @@ macro_rules! impl_accounts_store {
                     .bind(user.as_uuid())
                     .bind(role.as_str())
                     .bind(at)
-                    .execute(&self.pool)
+                    .execute(self.ready_pool().await?)
                     .await
                     .map_err(|e| crate::errors::store_error(e, "membership"))?;
                 Ok(())
@@ -235,7 +236,8 @@ macro_rules! impl_accounts_store {
                 role: domain::Role,
             ) -> Result<(), accounts::StoreError> {
                 let mut tx = self
-                    .pool
+                    .ready_pool()
+                    .await?
                     .begin()
                     .await
                     .map_err(crate::errors::unavailable)?;
@@ -259,7 +261,8 @@ macro_rules! impl_accounts_store {
                 user: domain::UserId,
             ) -> Result<(), accounts::StoreError> {
                 let mut tx = self
-                    .pool
+                    .ready_pool()
+                    .await?
                     .begin()
                     .await
                     .map_err(crate::errors::unavailable)?;
@@ -278,7 +281,7 @@ macro_rules! impl_accounts_store {
 
             async fn ping(&self) -> Result<(), accounts::StoreError> {
                 sqlx::query(crate::sql::PING)
-                    .execute(&self.pool)
+                    .execute(self.ready_pool().await?)
                     .await
                     .map_err(crate::errors::unavailable)?;
                 Ok(())

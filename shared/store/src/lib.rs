@@ -5,12 +5,14 @@
 //! implementation, so the contract tests hold them to identical behaviour.
 
 mod accounts_store;
+pub mod credentials;
 mod errors;
 pub mod postgres;
 mod rows;
 mod sql;
 pub mod sqlite;
 
+pub use credentials::{ExpiringPassword, PasswordSource};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -21,6 +23,8 @@ pub enum OpenError {
     Url(#[source] sqlx::Error),
     #[error("could not connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
+    #[error("no database password: {0}")]
+    Password(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -1,5 +1,6 @@
 //! The production adapter: PostgreSQL (Aurora Serverless v2 behind RDS Proxy in AWS).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -7,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::OpenError;
 use crate::accounts_store::impl_accounts_store;
+use crate::credentials::{PasswordSource, Renewal};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -16,6 +18,8 @@ const LOCK_TENANT: &str = "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE";
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Set when passwords come from a [`PasswordSource`] rather than the URL.
+    renewal: Option<Arc<Renewal>>,
 }
 
 /// How a process pools its connections. Lambda instances serve one request at a time, so they
@@ -39,14 +43,33 @@ impl PgStore {
     /// Builds a pool that connects on first use, keeping cold starts free of network round trips.
     pub fn connect_lazy(url: &str, settings: PoolSettings) -> Result<Self, OpenError> {
         let options: PgConnectOptions = url.parse().map_err(OpenError::Url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect_lazy_with(options);
-        Ok(Self { pool })
+        Ok(Self {
+            pool: lazy_pool(options, settings),
+            renewal: None,
+        })
+    }
+
+    /// Like [`connect_lazy`](Self::connect_lazy), with each new connection's password taken from
+    /// `source` (an IAM auth token or a rotating secret) instead of the URL.
+    pub fn connect_lazy_with_password(
+        url: &str,
+        settings: PoolSettings,
+        source: Arc<dyn PasswordSource>,
+    ) -> Result<Self, OpenError> {
+        let options: PgConnectOptions = url.parse().map_err(OpenError::Url)?;
+        Ok(Self {
+            pool: lazy_pool(options.clone(), settings),
+            renewal: Some(Arc::new(Renewal::new(source, options))),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), OpenError> {
+        if let Some(renewal) = &self.renewal {
+            renewal
+                .ensure_current(&self.pool)
+                .await
+                .map_err(|e| OpenError::Password(e.to_string()))?;
+        }
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
@@ -54,6 +77,24 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// The pool, its password renewed first if it is due.
+    async fn ready_pool(&self) -> Result<&PgPool, accounts::StoreError> {
+        if let Some(renewal) = &self.renewal {
+            renewal
+                .ensure_current(&self.pool)
+                .await
+                .map_err(accounts::StoreError::unavailable)?;
+        }
+        Ok(&self.pool)
+    }
+}
+
+fn lazy_pool(options: PgConnectOptions, settings: PoolSettings) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_lazy_with(options)
 }
 
 impl_accounts_store!(PgStore, sqlx::Postgres, LOCK_TENANT);

@@ -47,6 +47,11 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// The pool, for the shared store implementation (a SQLite file needs no credentials).
+    async fn ready_pool(&self) -> Result<&SqlitePool, accounts::StoreError> {
+        Ok(&self.pool)
+    }
 }
 
 impl_accounts_store!(SqliteStore, sqlx::Sqlite, LOCK_TENANT);

@@ -1,5 +1,12 @@
 //! Fresh, migrated stores for tests: a new SQLite file or a new PostgreSQL database per call,
-//! so tests never share state and run in parallel.
+//! so tests never share state and run in parallel; a moto server for the AWS adapters; and a
+//! throwaway PostgreSQL server that checks passwords.
+
+mod moto;
+mod password_postgres;
+
+pub use moto::{ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, moto_endpoint};
+pub use password_postgres::PasswordPostgres;
 
 use sqlx::{Connection, PgConnection};
 use store::postgres::PoolSettings;

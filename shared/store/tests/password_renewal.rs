@@ -1,0 +1,144 @@
+//! New connections take their password from a `PasswordSource`, asked again only once its last
+//! answer is due for renewal. Checked against a PostgreSQL server that verifies passwords.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use accounts::AccountsStore;
+use sqlx::{Connection, PgConnection};
+use store::credentials::SourceError;
+use store::postgres::PoolSettings;
+use store::{ExpiringPassword, PasswordSource, PgStore};
+use testkit::PasswordPostgres;
+
+/// Answers whatever the test last told it to, and counts the questions.
+#[derive(Debug)]
+struct Scripted {
+    answer: Mutex<(String, SystemTime)>,
+    asked: AtomicUsize,
+}
+
+impl Scripted {
+    fn set(&self, password: &str, renew_at: SystemTime) {
+        *self.answer.lock().unwrap() = (password.to_owned(), renew_at);
+    }
+    fn asked(&self) -> usize {
+        self.asked.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait::async_trait]
+impl PasswordSource for Scripted {
+    async fn password(&self) -> Result<ExpiringPassword, SourceError> {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        let (password, renew_at) = self.answer.lock().unwrap().clone();
+        if password.is_empty() {
+            return Err("the source is down".into());
+        }
+        Ok(ExpiringPassword { password, renew_at })
+    }
+}
+
+/// Changes the server's password and closes every other session, so the pool must dial anew.
+async fn rotate(server: &PasswordPostgres, from: &str, to: &str) {
+    let mut admin = PgConnection::connect(&server.url_with_password(from))
+        .await
+        .expect("admin connection with the current password");
+    sqlx::raw_sql(&format!(
+        "ALTER ROLE postgres PASSWORD '{to}'; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    ))
+    .execute(&mut admin)
+    .await
+    .expect("rotate the password");
+}
+
+#[tokio::test]
+async fn new_connections_use_the_renewed_password_and_only_when_due() {
+    let server = PasswordPostgres::start("first");
+    let source = Arc::new(Scripted {
+        answer: Mutex::new(("first".into(), UNIX_EPOCH)),
+        asked: AtomicUsize::new(0),
+    });
+    let settings = PoolSettings {
+        max_connections: 1,
+        acquire_timeout: Duration::from_secs(5),
+    };
+    let store = PgStore::connect_lazy_with_password(
+        &server.url_without_password(),
+        settings,
+        source.clone(),
+    )
+    .unwrap();
+
+    // No password in the URL: the source's answer is what authenticates.
+    store
+        .ping()
+        .await
+        .expect("connects with the source's password");
+    assert_eq!(source.asked(), 1);
+
+    // The server rotates; a source that has not caught up yields a failure, not a hang.
+    rotate(&server, "first", "second").await;
+    store.ping().await.expect_err("a stale password is refused");
+    assert_eq!(
+        source.asked(),
+        2,
+        "an answer already due is renewed before each query"
+    );
+
+    // Once the source has the new password, the next query connects with it.
+    let far = SystemTime::now() + Duration::from_secs(3600);
+    source.set("second", far);
+    store
+        .ping()
+        .await
+        .expect("connects with the renewed password");
+    assert_eq!(source.asked(), 3);
+
+    // Until that answer is due, the source is not asked again, even when connections are made.
+    rotate(&server, "second", "third").await;
+    source.set("third", far);
+    store
+        .ping()
+        .await
+        .expect_err("the password is not renewed before it is due");
+    store.ping().await.expect_err("still not due");
+    assert_eq!(source.asked(), 3);
+}
+
+#[tokio::test]
+async fn a_failing_source_is_an_unavailable_store_and_is_asked_again() {
+    let server = PasswordPostgres::start("only");
+    let source = Arc::new(Scripted {
+        answer: Mutex::new((String::new(), UNIX_EPOCH)),
+        asked: AtomicUsize::new(0),
+    });
+    let store = PgStore::connect_lazy_with_password(
+        &server.url_without_password(),
+        PoolSettings::default(),
+        source.clone(),
+    )
+    .unwrap();
+
+    let err = store.ping().await.expect_err("no password, no query");
+    assert!(
+        matches!(err, accounts::StoreError::Unavailable(_)),
+        "{err:?}"
+    );
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(
+        cause.as_deref(),
+        Some("no database password: the source is down")
+    );
+
+    source.set("only", SystemTime::now() + Duration::from_secs(3600));
+    store
+        .ping()
+        .await
+        .expect("recovers once the source answers");
+    assert_eq!(source.asked(), 2);
+}
