@@ -122,8 +122,9 @@ def check_functions(lam, functions: dict, tables: dict, queues: dict) -> None:
                     "SESSION_TTL_SECONDS", "METRICS_NAMESPACE", "RUST_LOG"):
             expect(bool(env.get(var)), f"{name}: {var} is set")
         expect(env.get("DATABASE_URL", "").startswith("postgres://"), f"{name}: DATABASE_URL is a postgres:// URL")
-        expect(env.get("DATABASE_URL", "").endswith("?sslmode=require"), f"{name}: DATABASE_URL requires TLS")
-        expect(env.get("DATABASE_IAM_AUTH") == "false", f"{name}: no IAM auth without the proxy")
+        # envs/local has the proxy: TLS with its certificate verified, and IAM auth tokens.
+        expect(env.get("DATABASE_URL", "").endswith("?sslmode=verify-full"), f"{name}: DATABASE_URL verifies the proxy's TLS certificate")
+        expect(env.get("DATABASE_IAM_AUTH") == "true", f"{name}: DATABASE_IAM_AUTH=true behind the proxy")
         expect(env.get("SESSIONS_TABLE") == tables["sessions"]["name"], f"{name}: SESSIONS_TABLE names the sessions table")
         expect("REDIS_URL" not in env, f"{name}: no REDIS_URL without the cache")
     accounts = lam.get_function(FunctionName=functions["accounts-api"])["Configuration"]

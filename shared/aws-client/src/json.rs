@@ -116,10 +116,12 @@ impl JsonService {
             Ok(Err(e)) => return Err(self.transport_error(e)),
             Err(_) => return Err(self.transport_error(format!("no answer in {:?}", self.timeout))),
         };
-        let document: Value = if body.is_empty() {
-            Value::Object(Default::default())
-        } else {
-            serde_json::from_slice(&body).map_err(|e| self.response_error(e))?
+        let document: Value = match serde_json::from_slice(&body) {
+            Ok(document) => document,
+            Err(_) if body.is_empty() => Value::Object(Default::default()),
+            // An error page from something in between (a load balancer, a proxy) is still an error.
+            Err(_) if !status.is_success() => Value::Object(Default::default()),
+            Err(e) => return Err(self.response_error(e)),
         };
         if status.is_success() {
             return Ok(document);

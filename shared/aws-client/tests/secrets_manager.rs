@@ -57,11 +57,7 @@ async fn a_missing_secret_keeps_the_service_error() {
 
 #[tokio::test]
 async fn an_unreachable_endpoint_is_a_transport_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = testkit::free_port();
     let secrets = client(&format!("http://127.0.0.1:{port}"));
     let err = secrets.secret_string("any").await.unwrap_err();
     assert!(
@@ -111,4 +107,30 @@ fn endpoints_follow_the_sdk_variables() {
     )
     .unwrap_err();
     assert!(matches!(err, AwsError::Endpoint { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_error_page_from_a_proxy_keeps_its_status() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await.unwrap();
+        let page = "<html>Bad Gateway</html>";
+        let response = format!(
+            "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
+            page.len()
+        );
+        socket.write_all(response.as_bytes()).await.unwrap();
+    });
+    let err = client(&format!("http://127.0.0.1:{port}"))
+        .secret_string("any")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AwsError::Service { status: 502, .. }),
+        "{err:?}"
+    );
 }

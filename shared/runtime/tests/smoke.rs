@@ -1,9 +1,9 @@
 //! Starts the local server as a real process and talks to it over real HTTP.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -21,11 +21,7 @@ impl Drop for Server {
 }
 
 fn start(envs: &[(&str, String)]) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = testkit::free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .env_remove("DATABASE_URL")
         .env("PORT", port.to_string())
@@ -35,11 +31,7 @@ fn start(envs: &[(&str, String)]) -> Server {
         .spawn()
         .unwrap();
     let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    testkit::wait_until_listening(port, "server");
     server
 }
 

@@ -21,6 +21,12 @@ struct Scripted {
 }
 
 impl Scripted {
+    fn new(password: &str, renew_at: SystemTime) -> Arc<Self> {
+        Arc::new(Self {
+            answer: Mutex::new((password.to_owned(), renew_at)),
+            asked: AtomicUsize::new(0),
+        })
+    }
     fn set(&self, password: &str, renew_at: SystemTime) {
         *self.answer.lock().unwrap() = (password.to_owned(), renew_at);
     }
@@ -59,10 +65,7 @@ async fn rotate(server: &PasswordPostgres, from: &str, to: &str) {
 #[tokio::test]
 async fn new_connections_use_the_renewed_password_and_only_when_due() {
     let server = PasswordPostgres::start("first");
-    let source = Arc::new(Scripted {
-        answer: Mutex::new(("first".into(), UNIX_EPOCH)),
-        asked: AtomicUsize::new(0),
-    });
+    let source = Scripted::new("first", UNIX_EPOCH);
     let settings = PoolSettings {
         max_connections: 1,
         acquire_timeout: Duration::from_secs(5),
@@ -113,10 +116,7 @@ async fn new_connections_use_the_renewed_password_and_only_when_due() {
 #[tokio::test]
 async fn a_failing_source_is_an_unavailable_store_and_is_asked_again() {
     let server = PasswordPostgres::start("only");
-    let source = Arc::new(Scripted {
-        answer: Mutex::new((String::new(), UNIX_EPOCH)),
-        asked: AtomicUsize::new(0),
-    });
+    let source = Scripted::new("", UNIX_EPOCH);
     let store = PgStore::connect_lazy_with_password(
         &server.url_without_password(),
         PoolSettings::default(),

@@ -4,11 +4,9 @@
 //! starts `moto_server` from the project venv (`.venv`, which `scripts/test` installs) on a free
 //! loopback port, under `timeout`, so it stops by itself after the test run.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 /// Credentials moto accepts; any non-empty values do.
 pub const ACCESS_KEY_ID: &str = "testing";
@@ -34,10 +32,7 @@ fn start() -> String {
         "{} is missing: run scripts/test (it installs moto into .venv), or set MOTO_ENDPOINT",
         exe.display()
     );
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = crate::free_port();
     // Detached on purpose: it serves every test in this process and `timeout` ends it.
     #[allow(clippy::zombie_processes)]
     Command::new("timeout")
@@ -47,13 +42,6 @@ fn start() -> String {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("start {}: {e}", exe.display()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "moto_server did not listen on {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    crate::wait_until_listening(port, "moto_server");
     format!("http://127.0.0.1:{port}")
 }

@@ -3,10 +3,8 @@
 //! password from a fresh one. Each server has its own data directory and loopback port, stops
 //! when dropped, and in any case after 10 minutes.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
@@ -47,10 +45,7 @@ impl PasswordPostgres {
             "UTF8",
         ]);
         assert!(status, "initdb failed in {}", dir.display());
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = crate::free_port();
         let postgres = bin.join("postgres");
         let mut command = command_as_postgres(&[
             "timeout",
@@ -72,14 +67,7 @@ impl PasswordPostgres {
             .stderr(Stdio::null())
             .spawn()
             .expect("start postgres");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "postgres did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        crate::wait_until_listening(port, "postgres");
         Self {
             port,
             dir,
