@@ -36,7 +36,6 @@ pub trait PasswordSource: Send + Sync + fmt::Debug {
 }
 
 /// Keeps a pool's connect options carrying a current password.
-#[derive(Debug)]
 pub(crate) struct Renewal {
     source: Arc<dyn PasswordSource>,
     base: PgConnectOptions,
@@ -44,6 +43,16 @@ pub(crate) struct Renewal {
     renew_at: AtomicU64,
     /// One renewal at a time; the others wait for it rather than asking the source again.
     lock: tokio::sync::Mutex<()>,
+}
+
+impl fmt::Debug for Renewal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The connect options are left out: they print every field, a password included.
+        f.debug_struct("Renewal")
+            .field("source", &self.source)
+            .field("renew_at", &self.renew_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The source failed to give a password; the query is not attempted.
