@@ -4,6 +4,22 @@
 /// `$lock_tenant` serialises membership changes within a tenant for the rest of a transaction.
 macro_rules! impl_accounts_store {
     ($store:ty, $db:ty, $lock_tenant:expr) => {
+        impl $store {
+            fn unavailable(&self, err: sqlx::Error) -> accounts::StoreError {
+                self.observe(&err);
+                crate::errors::unavailable(err)
+            }
+
+            fn store_error(
+                &self,
+                err: sqlx::Error,
+                duplicate: &'static str,
+            ) -> accounts::StoreError {
+                self.observe(&err);
+                crate::errors::store_error(err, duplicate)
+            }
+        }
+
         #[async_trait::async_trait]
         impl accounts::AccountsStore for $store {
             #[tracing::instrument(skip_all, fields(tenant_id = %signup.tenant_id))]
@@ -19,14 +35,14 @@ macro_rules! impl_accounts_store {
                     .await?
                     .begin()
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 sqlx::query(sql::INSERT_TENANT)
                     .bind(tenant)
                     .bind(signup.tenant_name.as_str())
                     .bind(signup.at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "tenant"))?;
+                    .map_err(|e| self.store_error(e, "tenant"))?;
                 sqlx::query(sql::INSERT_USER)
                     .bind(user)
                     .bind(signup.email.as_str())
@@ -34,7 +50,7 @@ macro_rules! impl_accounts_store {
                     .bind(signup.at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "email"))?;
+                    .map_err(|e| self.store_error(e, "email"))?;
                 sqlx::query(sql::INSERT_MEMBERSHIP)
                     .bind(tenant)
                     .bind(user)
@@ -42,14 +58,14 @@ macro_rules! impl_accounts_store {
                     .bind(signup.at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "membership"))?;
+                    .map_err(|e| self.store_error(e, "membership"))?;
                 sqlx::query(sql::INSERT_SESSION)
                     .bind(signup.session.token_hash.as_bytes().as_slice())
                     .bind(user)
                     .bind(signup.session.expires_at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "session"))?;
+                    .map_err(|e| self.store_error(e, "session"))?;
                 sqlx::query(sql::INSERT_OUTBOX)
                     .bind(uuid::Uuid::now_v7())
                     .bind(signup.event.tenant_id().as_uuid())
@@ -58,8 +74,8 @@ macro_rules! impl_accounts_store {
                     .bind(signup.at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "event"))?;
-                tx.commit().await.map_err(crate::errors::unavailable)
+                    .map_err(|e| self.store_error(e, "event"))?;
+                tx.commit().await.map_err(|e| self.unavailable(e))
             }
 
             async fn credentials(
@@ -71,7 +87,7 @@ macro_rules! impl_accounts_store {
                         .bind(email.as_str())
                         .fetch_optional(self.ready_pool().await?)
                         .await
-                        .map_err(crate::errors::unavailable)?;
+                        .map_err(|e| self.unavailable(e))?;
                 Ok(row.map(|r| accounts::Credentials {
                     user_id: domain::UserId::from_uuid(r.id),
                     password_hash: r.password_hash,
@@ -86,7 +102,7 @@ macro_rules! impl_accounts_store {
                     .bind(id.as_uuid())
                     .fetch_optional(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -99,7 +115,7 @@ macro_rules! impl_accounts_store {
                         .bind(email.as_str())
                         .fetch_optional(self.ready_pool().await?)
                         .await
-                        .map_err(crate::errors::unavailable)?;
+                        .map_err(|e| self.unavailable(e))?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -113,7 +129,7 @@ macro_rules! impl_accounts_store {
                     .bind(session.expires_at)
                     .execute(self.ready_pool().await?)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "session"))?;
+                    .map_err(|e| self.store_error(e, "session"))?;
                 Ok(())
             }
 
@@ -126,7 +142,7 @@ macro_rules! impl_accounts_store {
                         .bind(hash.as_bytes().as_slice())
                         .fetch_optional(self.ready_pool().await?)
                         .await
-                        .map_err(crate::errors::unavailable)?;
+                        .map_err(|e| self.unavailable(e))?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -138,7 +154,7 @@ macro_rules! impl_accounts_store {
                     .bind(hash.as_bytes().as_slice())
                     .execute(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -151,7 +167,7 @@ macro_rules! impl_accounts_store {
                         .bind(user.as_uuid())
                         .fetch_all(self.ready_pool().await?)
                         .await
-                        .map_err(crate::errors::unavailable)?;
+                        .map_err(|e| self.unavailable(e))?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
@@ -163,7 +179,7 @@ macro_rules! impl_accounts_store {
                     .bind(tenant.as_uuid())
                     .fetch_optional(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 Ok(row.map(Into::into))
             }
 
@@ -177,7 +193,7 @@ macro_rules! impl_accounts_store {
                     .bind(user.as_uuid())
                     .fetch_optional(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -191,7 +207,7 @@ macro_rules! impl_accounts_store {
                     .bind(user.as_uuid())
                     .fetch_optional(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -207,7 +223,7 @@ macro_rules! impl_accounts_store {
                     .bind(i64::from(limit))
                     .fetch_all(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
@@ -225,7 +241,7 @@ macro_rules! impl_accounts_store {
                     .bind(at)
                     .execute(self.ready_pool().await?)
                     .await
-                    .map_err(|e| crate::errors::store_error(e, "membership"))?;
+                    .map_err(|e| self.store_error(e, "membership"))?;
                 Ok(())
             }
 
@@ -240,7 +256,7 @@ macro_rules! impl_accounts_store {
                     .await?
                     .begin()
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 let current = locked_role(&mut tx, tenant, user).await?;
                 if current == domain::Role::Owner && role != domain::Role::Owner {
                     ensure_other_owner(&mut tx, tenant).await?;
@@ -251,8 +267,8 @@ macro_rules! impl_accounts_store {
                     .bind(role.as_str())
                     .execute(&mut *tx)
                     .await
-                    .map_err(crate::errors::unavailable)?;
-                tx.commit().await.map_err(crate::errors::unavailable)
+                    .map_err(|e| self.unavailable(e))?;
+                tx.commit().await.map_err(|e| self.unavailable(e))
             }
 
             async fn remove_member(
@@ -265,7 +281,7 @@ macro_rules! impl_accounts_store {
                     .await?
                     .begin()
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 let current = locked_role(&mut tx, tenant, user).await?;
                 if current == domain::Role::Owner {
                     ensure_other_owner(&mut tx, tenant).await?;
@@ -275,15 +291,15 @@ macro_rules! impl_accounts_store {
                     .bind(user.as_uuid())
                     .execute(&mut *tx)
                     .await
-                    .map_err(crate::errors::unavailable)?;
-                tx.commit().await.map_err(crate::errors::unavailable)
+                    .map_err(|e| self.unavailable(e))?;
+                tx.commit().await.map_err(|e| self.unavailable(e))
             }
 
             async fn ping(&self) -> Result<(), accounts::StoreError> {
                 sqlx::query(crate::sql::PING)
                     .execute(self.ready_pool().await?)
                     .await
-                    .map_err(crate::errors::unavailable)?;
+                    .map_err(|e| self.unavailable(e))?;
                 Ok(())
             }
         }

@@ -1,7 +1,8 @@
 //! Passwords that change while the process runs: an RDS IAM auth token (valid 15 minutes) or a
 //! Secrets Manager password that RDS rotates. The pool asks its [`PasswordSource`] again once
 //! the last answer is due for renewal, before the next query, so a function thawed after a long
-//! idle never dials with a stale token. Open connections keep working: only new ones use it.
+//! idle never dials with a stale token; and after the server refuses a password, so a rotation
+//! costs one failed query. Open connections keep working: only new ones use the new password.
 
 use std::fmt;
 use std::sync::Arc;
@@ -84,6 +85,11 @@ impl Renewal {
         self.renew_at
             .store(epoch_seconds(fresh.renew_at).max(1), Ordering::Release);
         Ok(())
+    }
+
+    /// Makes the current password due now, e.g. after the server refused it.
+    pub(crate) fn expire(&self) {
+        self.renew_at.store(0, Ordering::Release);
     }
 
     fn due(&self) -> bool {

@@ -13,3 +13,9 @@ pub(crate) fn store_error(err: sqlx::Error, duplicate: &'static str) -> StoreErr
 pub(crate) fn unavailable(err: sqlx::Error) -> StoreError {
     StoreError::unavailable(err)
 }
+
+/// The server refused the credentials (SQLSTATE 28P01 invalid_password, or 28000
+/// invalid_authorization_specification, which RDS Proxy uses for a rejected IAM token).
+pub(crate) fn is_auth_failure(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("28P01" | "28000")))
+}

@@ -88,6 +88,16 @@ impl PgStore {
         }
         Ok(&self.pool)
     }
+
+    /// A refused password is renewed before the next query, without waiting for it to be due:
+    /// the secret may have been rotated early.
+    fn observe(&self, err: &sqlx::Error) {
+        if let Some(renewal) = &self.renewal
+            && crate::errors::is_auth_failure(err)
+        {
+            renewal.expire();
+        }
+    }
 }
 
 fn lazy_pool(options: PgConnectOptions, settings: PoolSettings) -> PgPool {

@@ -52,6 +52,8 @@ impl SqliteStore {
     async fn ready_pool(&self) -> Result<&SqlitePool, accounts::StoreError> {
         Ok(&self.pool)
     }
+
+    fn observe(&self, _: &sqlx::Error) {}
 }
 
 impl_accounts_store!(SqliteStore, sqlx::Sqlite, LOCK_TENANT);

@@ -47,23 +47,40 @@ impl PasswordSource for Scripted {
     }
 }
 
-/// Changes the server's password and closes every other session, so the pool must dial anew.
+/// Closes every other session on the server, so the pool must dial anew.
+async fn disconnect_all(server: &PasswordPostgres, password: &str) {
+    admin_sql(
+        server,
+        password,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    )
+    .await;
+}
+
+/// Changes the server's password, then closes every other session.
 async fn rotate(server: &PasswordPostgres, from: &str, to: &str) {
-    let mut admin = PgConnection::connect(&server.url_with_password(from))
+    admin_sql(
+        server,
+        from,
+        &format!("ALTER ROLE postgres PASSWORD '{to}'"),
+    )
+    .await;
+    disconnect_all(server, to).await;
+}
+
+async fn admin_sql(server: &PasswordPostgres, password: &str, sql: &str) {
+    let mut admin = PgConnection::connect(&server.url_with_password(password))
         .await
         .expect("admin connection with the current password");
-    sqlx::raw_sql(&format!(
-        "ALTER ROLE postgres PASSWORD '{to}'; \
-         SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
-    ))
-    .execute(&mut admin)
-    .await
-    .expect("rotate the password");
+    sqlx::raw_sql(sql)
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 #[tokio::test]
-async fn new_connections_use_the_renewed_password_and_only_when_due() {
+async fn new_connections_use_the_renewed_password_when_due_or_refused() {
     let server = PasswordPostgres::start("first");
     let source = Scripted::new("first", UNIX_EPOCH);
     let settings = PoolSettings {
@@ -103,14 +120,20 @@ async fn new_connections_use_the_renewed_password_and_only_when_due() {
     assert_eq!(source.asked(), 3);
 
     // Until that answer is due, the source is not asked again, even when connections are made.
+    disconnect_all(&server, "second").await;
+    store.ping().await.expect("a new connection, same password");
+    assert_eq!(source.asked(), 3);
+
+    // A refused password is renewed before the next query, without waiting for it to be due.
     rotate(&server, "second", "third").await;
     source.set("third", far);
     store
         .ping()
         .await
-        .expect_err("the password is not renewed before it is due");
-    store.ping().await.expect_err("still not due");
+        .expect_err("the cached password is refused");
     assert_eq!(source.asked(), 3);
+    store.ping().await.expect("renewed after the refusal");
+    assert_eq!(source.asked(), 4);
 }
 
 #[tokio::test]
