@@ -32,6 +32,8 @@ import time
 import urllib.error
 import urllib.request
 
+from procstat import vm_hwm_kb
+
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 API_DB = "bench_api"
 PGBENCH_DB = "bench_pgbench"
@@ -170,17 +172,6 @@ def parse_pgbench(out: str) -> dict:
         "transactions": int(tx.group(1)) if tx else None,
         "failed": int(failed.group(1)) if failed else 0,
     }
-
-
-def vm_hwm_kb(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def die_with_parent() -> None:

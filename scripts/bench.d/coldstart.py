@@ -27,6 +27,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from procstat import vm_hwm_kb
+
 API = "/2018-06-01/runtime"
 RUN_TIMEOUT_S = 10.0  # a start that has not answered by then is a failure
 TARGET_RATIO = 1.5
@@ -186,17 +188,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             run.error = f"{kind}: {body[:300]!r}"
         run.answered.set()
-
-
-def vm_hwm_kb(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def start_once(name: str, path: str, env: dict, log) -> Run:

@@ -10,6 +10,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::AwsError;
 
@@ -39,7 +40,7 @@ pub fn auth_token(
         .build()
         .map_err(|e| AwsError::Signing(e.to_string()))?
         .into();
-    let user: String = form_encode(user);
+    let user = form_encode(user);
     let url = format!("https://{host}:{port}/?Action=connect&DBUser={user}");
     let request = SignableRequest::new("GET", &url, std::iter::empty(), SignableBody::Bytes(&[]))
         .map_err(|e| AwsError::Signing(e.to_string()))?;
@@ -55,18 +56,17 @@ pub fn auth_token(
     Ok(uri.strip_prefix("https://").unwrap_or(&uri).to_owned())
 }
 
+/// Everything but RFC 3986's unreserved characters is escaped in the user name.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Database user names are plain identifiers, but a name that needs escaping must not break the
-/// query string: percent-encode everything outside the unreserved set.
+/// query string.
 fn form_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]
