@@ -253,14 +253,18 @@ def main() -> int:
         # Seed: one owner with a tenant, plus members; every account has the same password.
         run_id = secrets.token_hex(4)
         owner_email = f"owner-{run_id}@bench.example"
-        st, body = call(base, "POST", "/v1/signup", {"email": owner_email, "password": PASSWORD, "tenant_name": "Bench Tenant"})
+        st, body = call(base, "POST", "/v1/signup", {"email": owner_email, "password": PASSWORD})
         if st != 201:
             raise RuntimeError(f"signup: {st} {body!r}")
-        token, tenant_id = body["token"], body["tenant"]["id"]
+        token = body["token"]
+        st, body = call(base, "POST", "/v1/tenants", {"name": "Bench Tenant"}, token)
+        if st != 201:
+            raise RuntimeError(f"create tenant: {st} {body!r}")
+        tenant_id = body["id"]
         added = 0
         for i in range(MEMBERS):
             email = f"member{i}-{run_id}@bench.example"
-            st, b = call(base, "POST", "/v1/signup", {"email": email, "password": PASSWORD, "tenant_name": f"Member {i}"})
+            st, b = call(base, "POST", "/v1/signup", {"email": email, "password": PASSWORD})
             if st == 201:
                 st, b = call(base, "POST", f"/v1/tenants/{tenant_id}/members", {"email": email, "role": "member"}, token)
             if st == 201:

@@ -21,25 +21,45 @@ MSG
   fi
 }
 
-# Offline provider installs go through the mirror; without it, init cannot work here.
-infra_use_mirror() {
-  if [ ! -d "$TF_MIRROR/registry.terraform.io/hashicorp/aws" ]; then
-    cat >&2 <<MSG
-FAIL: the Terraform provider mirror is missing: no $TF_MIRROR/registry.terraform.io/hashicorp/aws.
-  This machine has no route to the Terraform registry, so providers come from a local mirror.
-  On a machine with internet access, run in infra/envs/dev:
-      terraform providers mirror $TF_MIRROR
-  (hashicorp/aws 5.100.0, linux_amd64) and copy the directory here, or point TF_PLUGIN_MIRROR
-  at an existing mirror.
-MSG
-    return 1
-  fi
-  if [ "$TF_MIRROR" = /opt/tf-plugins ]; then
-    export TF_CLI_CONFIG_FILE="$INFRA/terraform.rc"
+# Where `terraform init` gets providers from. When the mirror ($TF_PLUGIN_MIRROR, default
+# /opt/tf-plugins) holds hashicorp/aws for this platform, from there only, offline, through
+# infra/terraform.rc (TF_CLI_CONFIG_FILE); otherwise from the public registry as usual, with no
+# CLI config of ours. Prints which it chose. Exports TF_PROVIDER_SOURCE=mirror|registry.
+infra_provider_source() {
+  if infra_mirror_has_aws; then
+    if [ "$TF_MIRROR" = /opt/tf-plugins ]; then
+      export TF_CLI_CONFIG_FILE="$INFRA/terraform.rc"
+    else
+      # terraform.rc names /opt/tf-plugins; a copy names the other mirror.
+      export TF_CLI_CONFIG_FILE="${INFRA_TMP:?}/terraform.rc"
+      sed "s#\"/opt/tf-plugins\"#\"$TF_MIRROR\"#" "$INFRA/terraform.rc" >"$TF_CLI_CONFIG_FILE" || return 1
+    fi
+    export TF_PROVIDER_SOURCE=mirror
+    echo "terraform providers: offline mirror $TF_MIRROR (TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE)"
+  elif [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ -f "$TF_CLI_CONFIG_FILE" ] &&
+    ! grep -q '^# Terraform CLI config for offline use' "$TF_CLI_CONFIG_FILE"; then
+    # A CLI config of the caller's own (credentials, a mirror of theirs...) stays.
+    export TF_PROVIDER_SOURCE=registry
+    echo "terraform providers: no hashicorp/aws in $TF_MIRROR; as configured by the caller's TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE"
   else
-    export TF_CLI_CONFIG_FILE="${INFRA_TMP:?}/terraform.rc"
-    sed "s#/opt/tf-plugins#$TF_MIRROR#" "$INFRA/terraform.rc" >"$TF_CLI_CONFIG_FILE"
+    # Ours (it would point at the missing mirror) or a file that does not exist: none at all.
+    unset TF_CLI_CONFIG_FILE
+    export TF_PROVIDER_SOURCE=registry
+    echo "terraform providers: no hashicorp/aws in $TF_MIRROR; the public registry (no CLI config)"
   fi
+}
+# The former name, still called by scripts/deploy.
+infra_use_mirror() { infra_provider_source; }
+
+# Whether the mirror holds a hashicorp/aws package for this platform, unpacked
+# (<version>/<os_arch>/terraform-provider-aws_*) or packed (terraform-provider-aws_*_<os_arch>.zip),
+# the two layouts a filesystem_mirror reads.
+infra_mirror_has_aws() {
+  local dir="$TF_MIRROR/registry.terraform.io/hashicorp/aws" platform
+  platform="$(terraform version -json 2>/dev/null | sed -n 's/.*"platform": *"\([^"]*\)".*/\1/p')"
+  platform="${platform:-*}"
+  compgen -G "$dir/*/$platform/terraform-provider-aws_*" >/dev/null ||
+    compgen -G "$dir/terraform-provider-aws_*_$platform.zip" >/dev/null
 }
 
 # The project venv (.venv at the repo root), shared with the other scripts.

@@ -1,17 +1,22 @@
-//! Signup, sessions and the caller's profile (`/v1/signup`, `/v1/sessions`, `/v1/me`), health and `/openapi.json`.
+//! The identity module's Lambda function. `--openapi` prints the document of its routes.
 
-use http_api::RouteGroup;
+use identity_passwords::Argon2Hasher;
 use lambda_http::Error;
-use runtime::{Config, Migrations, lambda, telemetry};
+use runtime::{Config, Platform, lambda, telemetry};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
+    if std::env::args().nth(1).as_deref() == Some("--openapi") {
+        println!("{}", web::openapi::to_json(&accounts_api::openapi()));
+        return Ok(());
+    }
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
-    let state = runtime::state(&config, Migrations::Skip).await?;
-    lambda_http::run(lambda::handler(http_api::group(
-        RouteGroup::Accounts,
-        state,
-    )))
-    .await
+    let platform = Platform::from_config(&config).await?;
+    let hasher = Argon2Hasher::new(
+        config
+            .hash_concurrency
+            .unwrap_or_else(identity_passwords::default_concurrency),
+    );
+    lambda_http::run(lambda::handler(accounts_api::app(&platform, hasher))).await
 }

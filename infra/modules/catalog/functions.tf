@@ -2,7 +2,10 @@
 # functions/<key>/ (cargo lambda builds target/lambda/<key>/bootstrap.zip); the parity test
 # (infra/tests/parity.py) fails when this map and functions/ disagree. Adding a function is one
 # entry here. Fields:
-#   routes              API Gateway route keys served by the function (payload format 2.0).
+#   routes              API Gateway route keys served by the function (payload format 2.0),
+#                       exact "METHOD /path" keys for the operations of the function's OpenAPI
+#                       document (`<binary> --openapi`). infra/tests/parity.py fails on an
+#                       operation not routed to its function, a dead key or a duplicate key.
 #   schedule_expression EventBridge schedule that invokes the function (e.g. the outbox relay).
 #   sqs_queue           key of the queue (modules/queues) the function consumes.
 #   send_queues         keys of the queues the function may send to ("<KEY>_QUEUE_URL").
@@ -15,7 +18,7 @@
 locals {
   functions = {
     "accounts-api" = {
-      description = "Signup, sessions, me, health and the OpenAPI document"
+      description = "The identity module: signup, sessions, me, health and the OpenAPI document"
       routes = [
         "POST /v1/signup",
         "POST /v1/sessions",
@@ -29,10 +32,17 @@ locals {
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
     "tenants-api" = {
-      description = "Tenants and their members"
+      description = "The tenancy module: tenants, members and roles"
+      # The binary also serves GET /v1/health and /v1/health/ready for direct probes; API
+      # Gateway routes those to accounts-api.
       routes = [
+        "GET /v1/tenants",
+        "POST /v1/tenants",
         "GET /v1/tenants/{tenant_id}",
-        "ANY /v1/tenants/{proxy+}",
+        "GET /v1/tenants/{tenant_id}/members",
+        "POST /v1/tenants/{tenant_id}/members",
+        "PATCH /v1/tenants/{tenant_id}/members/{user_id}",
+        "DELETE /v1/tenants/{tenant_id}/members/{user_id}",
       ]
       tables = ["sessions", "rate_limits", "idempotency", "cache"]
     }

@@ -1,0 +1,50 @@
+//! The identity module as one Lambda function: signup, sessions, `/v1/me`, health, and the
+//! whole API's OpenAPI document. It links no other module.
+
+use std::sync::Arc;
+
+use axum::Router;
+use identity::Identity;
+use identity_passwords::Argon2Hasher;
+use identity_routes::IdentityState;
+use runtime::{DatabaseReady, Platform};
+use utoipa_axum::router::OpenApiRouter;
+use web::Api;
+
+/// The whole API's document, as `app` generates it and the API suite checks it; served at
+/// `/openapi.json` without linking the other modules' routes.
+pub const API_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
+
+/// Everything this function serves.
+pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
+    Api::default()
+        .merge(web::health::router(DatabaseReady(platform.backend.clone())))
+        .merge(routes(platform, hasher))
+        .merge(web::openapi::served(Arc::from(API_DOCUMENT)))
+        .into_router()
+}
+
+/// The identity module's routes with their state, for this function and the local server.
+pub fn routes(platform: &Platform, hasher: Argon2Hasher) -> OpenApiRouter {
+    let identity = Identity::new(
+        identity_sql::users(&platform.backend),
+        hasher,
+        platform.sessions.clone(),
+        platform.clock.clone(),
+    );
+    let state = IdentityState {
+        identity,
+        sessions: platform.sessions.clone(),
+        metrics: platform.metrics.clone(),
+    };
+    identity_routes::routes().with_state(state)
+}
+
+/// The document of the routes this function serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    web::openapi::merged([
+        web::health::routes().into_openapi(),
+        identity_routes::routes().into_openapi(),
+        web::openapi::served(Arc::from("")).into_openapi(),
+    ])
+}

@@ -1,0 +1,48 @@
+//! The whole API as one local HTTP server: `scripts/dev` runs this. It migrates the database
+//! at start, which deployed functions never do. `--openapi` prints the whole API's document
+//! (`docs/openapi.json` is that output).
+
+use anyhow::Context;
+use identity_passwords::Argon2Hasher;
+use runtime::{Config, Platform, telemetry};
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("--openapi") {
+        println!("{}", web::openapi::to_json(&app::openapi()));
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    let platform = Platform::from_config(&config).await?;
+    app::migrate(&platform.backend)
+        .await
+        .context("migrating the database")?;
+    let hasher = Argon2Hasher::new(
+        config
+            .hash_concurrency
+            .unwrap_or_else(identity_passwords::default_concurrency),
+    );
+    let addr = (config.host.as_str(), config.port);
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {}:{}", config.host, config.port))?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    axum::serve(listener, app::app(&platform, hasher))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+/// Stops on Ctrl-C or SIGTERM, letting in-flight requests finish.
+async fn shutdown() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+}

@@ -1,0 +1,37 @@
+//! The whole platform on one port, for development and for the API suite: every function's
+//! module routes, health, and the whole API's OpenAPI document, generated live.
+
+use std::sync::Arc;
+
+use axum::Router;
+use database::{Backend, MigrationSet, OpenError};
+use identity_passwords::Argon2Hasher;
+use runtime::{DatabaseReady, Platform};
+use web::Api;
+
+/// Every table's migrations: the platform's, then each module's.
+pub const MIGRATIONS: [&MigrationSet; 3] = [
+    &database::PLATFORM,
+    &identity_sql::MIGRATIONS,
+    &tenancy_sql::MIGRATIONS,
+];
+
+pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
+    database::migrations::run(backend, &MIGRATIONS).await
+}
+
+/// Every route of every function.
+pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
+    let document = web::openapi::to_json(&openapi());
+    Api::default()
+        .merge(web::health::router(DatabaseReady(platform.backend.clone())))
+        .merge(accounts_api::routes(platform, hasher))
+        .merge(tenants_api::routes(platform))
+        .merge(web::openapi::served(Arc::from(document)))
+        .into_router()
+}
+
+/// The whole API's document: what every function serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    web::openapi::merged([accounts_api::openapi(), tenants_api::openapi()])
+}

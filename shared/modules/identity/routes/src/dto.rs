@@ -1,0 +1,81 @@
+//! Request and response bodies. Field names here are the public API: add fields, never
+//! rename them. The schemas carry the same limits the domain enforces.
+
+use identity::User;
+use serde::{Deserialize, Serialize};
+use sessions::IssuedSession;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct SignupRequest {
+    #[schema(example = "ada@example.com", format = "email", max_length = 254)]
+    pub email: String,
+    /// 12 to 128 characters.
+    #[schema(
+        example = "correct horse battery staple",
+        min_length = 12,
+        max_length = 128
+    )]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct LoginRequest {
+    #[schema(example = "ada@example.com", format = "email", max_length = 254)]
+    pub email: String,
+    /// A password outside today's length policy is simply wrong (401), not malformed.
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct UserBody {
+    id: Uuid,
+    email: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+}
+
+impl From<User> for UserBody {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            email: user.email.as_str().to_owned(),
+            created_at: user.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SessionBody {
+    /// The bearer token; send it as `Authorization: Bearer <token>`. Shown only once.
+    token: String,
+    user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    expires_at: OffsetDateTime,
+}
+
+impl From<IssuedSession> for SessionBody {
+    fn from(session: IssuedSession) -> Self {
+        Self {
+            token: session.token.expose().to_owned(),
+            user_id: session.user_id.as_uuid(),
+            expires_at: session.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignupResponse {
+    #[serde(flatten)]
+    pub session: SessionBody,
+    pub user: UserBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MeResponse {
+    pub user: UserBody,
+}

@@ -1,0 +1,105 @@
+//! Signup, sessions and the caller's own profile.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use identity::{IdentityError, Password};
+use kernel::Email;
+use web::{ApiError, Authenticated, BusinessMetric, Fields, Json, Problem};
+
+use crate::IdentityState;
+use crate::dto::{LoginRequest, MeResponse, SessionBody, SignupRequest, SignupResponse};
+use crate::errors::{problem, signup_problem};
+
+/// Creates an account and logs it in. Create or join a tenant next.
+#[utoipa::path(
+    post,
+    path = "/v1/signup",
+    tag = "identity",
+    request_body = SignupRequest,
+    responses(
+        (status = 201, body = SignupResponse),
+        (status = 409, description = "The email is taken", body = Problem),
+    )
+)]
+pub(crate) async fn signup(
+    State(state): State<IdentityState>,
+    Json(body): Json<SignupRequest>,
+) -> Result<(StatusCode, axum::Json<SignupResponse>), ApiError> {
+    let mut fields = Fields::default();
+    let email = fields.check(Email::parse(&body.email));
+    let password = fields.check(Password::parse(body.password));
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(fields.into_error());
+    };
+    let done = state
+        .identity
+        .signup(email, password)
+        .await
+        .map_err(signup_problem)?;
+    state.metrics.count(BusinessMetric::Signups);
+    let body = SignupResponse {
+        session: done.session.into(),
+        user: done.user.into(),
+    };
+    Ok((StatusCode::CREATED, axum::Json(body)))
+}
+
+/// Logs in with email and password, returning a new session token.
+#[utoipa::path(
+    post,
+    path = "/v1/sessions",
+    tag = "identity",
+    request_body = LoginRequest,
+    responses(
+        (status = 201, body = SessionBody),
+        (status = 401, description = "Wrong email or password", body = Problem),
+    )
+)]
+pub(crate) async fn login(
+    State(state): State<IdentityState>,
+    Json(body): Json<LoginRequest>,
+) -> Result<(StatusCode, axum::Json<SessionBody>), ApiError> {
+    let email = Email::parse(&body.email)?;
+    // A password outside today's policy may predate it; it is simply wrong, not malformed.
+    let password =
+        Password::parse(body.password).map_err(|_| problem(IdentityError::InvalidCredentials))?;
+    let session = state
+        .identity
+        .login(&email, password)
+        .await
+        .map_err(problem)?;
+    state.metrics.count(BusinessMetric::Logins);
+    Ok((StatusCode::CREATED, axum::Json(session.into())))
+}
+
+/// Ends the session whose token authenticates this request.
+#[utoipa::path(
+    delete,
+    path = "/v1/sessions/current",
+    tag = "identity",
+    security(("session" = [])),
+    responses((status = 204))
+)]
+pub(crate) async fn logout(
+    State(state): State<IdentityState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
+    state.identity.logout(&auth.token).await.map_err(problem)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's account. Their tenants are at `GET /v1/tenants`.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "identity",
+    security(("session" = [])),
+    responses((status = 200, body = MeResponse))
+)]
+pub(crate) async fn me(
+    State(state): State<IdentityState>,
+    auth: Authenticated,
+) -> Result<axum::Json<MeResponse>, ApiError> {
+    let user = state.identity.me(auth.user).await.map_err(problem)?;
+    Ok(axum::Json(MeResponse { user: user.into() }))
+}

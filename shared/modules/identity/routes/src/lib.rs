@@ -1,0 +1,39 @@
+//! The identity module's HTTP routes: signup, sessions and `/v1/me`. Handlers parse input into
+//! domain values, call one use case and map the result; the mapping of the module's errors
+//! onto HTTP lives in [`errors`].
+
+mod dto;
+mod errors;
+mod handlers;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use identity::Identity;
+use sessions::Sessions;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use web::BusinessMetrics;
+
+/// What the identity routes need, built once per process.
+#[derive(Clone)]
+pub struct IdentityState {
+    pub identity: Identity,
+    pub sessions: Sessions,
+    pub metrics: Arc<dyn BusinessMetrics>,
+}
+
+impl FromRef<IdentityState> for Sessions {
+    fn from_ref(state: &IdentityState) -> Self {
+        state.sessions.clone()
+    }
+}
+
+/// Every identity route, each carrying its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<IdentityState> {
+    OpenApiRouter::new()
+        .routes(routes!(handlers::signup))
+        .routes(routes!(handlers::login))
+        .routes(routes!(handlers::logout))
+        .routes(routes!(handlers::me))
+}

@@ -1,0 +1,111 @@
+//! The user directory in the `users` table.
+
+use database::{Db, Dialect, is_unique_violation, outbox};
+use identity::{CreateUserError, Credentials, NewUser, Unique, User, Users};
+use kernel::{Email, Envelope, Unavailable, UserId};
+use sqlx::types::Json;
+use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+const INSERT: &str =
+    "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
+const SELECT_CREDENTIALS: &str = "SELECT id, password_hash FROM users WHERE email = $1";
+const SELECT_USER: &str = "SELECT id, email, created_at FROM users WHERE id = $1";
+
+#[derive(Debug)]
+pub struct SqlUsers<DB: Dialect> {
+    db: Db<DB>,
+}
+
+impl<DB: Dialect> SqlUsers<DB> {
+    pub fn new(db: Db<DB>) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(FromRow)]
+struct CredentialsRow {
+    id: Uuid,
+    password_hash: String,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: Uuid,
+    email: String,
+    created_at: OffsetDateTime,
+}
+
+/// The table holds something the schema and the domain should both have refused.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt users row: {0}")]
+struct CorruptRow(&'static str);
+
+impl<DB> Users for SqlUsers<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<Uuid>: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i16: Encode<'q, DB> + Type<DB>,
+    for<'q> Json<&'q serde_json::Value>: Encode<'q, DB> + Type<DB>,
+    for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
+    for<'r> CredentialsRow: FromRow<'r, DB::Row>,
+    for<'r> UserRow: FromRow<'r, DB::Row>,
+{
+    #[tracing::instrument(name = "users.create", skip_all, fields(user_id = %user.id))]
+    async fn create(&self, user: &NewUser, event: &Envelope) -> Result<(), CreateUserError> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query(INSERT)
+            .bind(user.id.as_uuid())
+            .bind(user.email.as_str())
+            .bind(user.password_hash.as_str())
+            .bind(user.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    CreateUserError::Unique(Unique::Email)
+                } else {
+                    self.db.unavailable(e).into()
+                }
+            })?;
+        outbox::append(&mut *tx, event)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(self.db.commit(tx).await?)
+    }
+
+    #[tracing::instrument(name = "users.credentials", skip_all)]
+    async fn credentials(&self, email: &Email) -> Result<Option<Credentials>, Unavailable> {
+        let row: Option<CredentialsRow> = sqlx::query_as(SELECT_CREDENTIALS)
+            .bind(email.as_str())
+            .fetch_optional(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(row.map(|r| Credentials {
+            user_id: UserId::from_uuid(r.id),
+            password_hash: r.password_hash,
+        }))
+    }
+
+    #[tracing::instrument(name = "users.user", skip_all, fields(user_id = %id))]
+    async fn user(&self, id: UserId) -> Result<Option<User>, Unavailable> {
+        let row: Option<UserRow> = sqlx::query_as(SELECT_USER)
+            .bind(id.as_uuid())
+            .fetch_optional(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        row.map(|r| {
+            Ok(User {
+                id: UserId::from_uuid(r.id),
+                email: Email::parse(&r.email).map_err(|_| Unavailable::new(CorruptRow("email")))?,
+                created_at: r.created_at,
+            })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,96 @@
+//! The user directory's contract, on SQLite and on the real PostgreSQL server.
+
+use database::{Backend, PLATFORM};
+use identity::{CreateUserError, NewUser, Unique, UserSignedUp, Users};
+use identity_sql::{MIGRATIONS, users};
+use kernel::{Email, Envelope, UserId};
+use testkit::TestDb;
+use time::OffsetDateTime;
+
+fn new_user(email: &str) -> (NewUser, Envelope) {
+    let user = NewUser {
+        id: UserId::generate(),
+        email: Email::parse(email).unwrap(),
+        password_hash: "$argon2id$fake".into(),
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let event = UserSignedUp {
+        user_id: user.id,
+        email: user.email.as_str().to_owned(),
+    };
+    let envelope = Envelope::wrap(&event, user.created_at);
+    (user, envelope)
+}
+
+async fn create_writes_the_user_and_its_event(db: TestDb) {
+    let store = users(&db.backend);
+    let (user, event) = new_user("ada@example.com");
+    store.create(&user, &event).await.unwrap();
+
+    let creds = store.credentials(&user.email).await.unwrap().unwrap();
+    assert_eq!(creds.user_id, user.id);
+    assert_eq!(creds.password_hash, "$argon2id$fake");
+    let found = store.user(user.id).await.unwrap().unwrap();
+    assert_eq!(found.email, user.email);
+    assert_eq!(
+        found.created_at.unix_timestamp(),
+        user.created_at.unix_timestamp()
+    );
+
+    let outbox = testkit::outbox(&db.backend).await;
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].0, "identity.user_signed_up");
+    assert_eq!(outbox[0].1, event.payload);
+}
+
+async fn a_taken_email_writes_nothing(db: TestDb) {
+    let store = users(&db.backend);
+    let (first, event) = new_user("ada@example.com");
+    store.create(&first, &event).await.unwrap();
+    let (again, event) = new_user("ADA@example.com");
+    let err = store.create(&again, &event).await.unwrap_err();
+    assert!(
+        matches!(err, CreateUserError::Unique(Unique::Email)),
+        "{err:?}"
+    );
+    assert!(store.user(again.id).await.unwrap().is_none());
+    assert_eq!(testkit::outbox(&db.backend).await.len(), 1);
+}
+
+async fn unknown_users_are_absent(db: TestDb) {
+    let store = users(&db.backend);
+    let nobody = Email::parse("nobody@example.com").unwrap();
+    assert!(store.credentials(&nobody).await.unwrap().is_none());
+    assert!(store.user(UserId::generate()).await.unwrap().is_none());
+}
+
+/// Other modules read accounts through `directory_users`: ids and emails, never hashes.
+async fn the_directory_view_publishes_ids_and_emails_only(db: TestDb) {
+    let store = users(&db.backend);
+    let (user, event) = new_user("ada@example.com");
+    store.create(&user, &event).await.unwrap();
+    let columns: Vec<String> = match &db.backend {
+        Backend::Postgres(db) => sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_name = 'directory_users' ORDER BY ordinal_position",
+        )
+        .fetch_all(db.raw_pool())
+        .await
+        .unwrap(),
+        Backend::Sqlite(db) => {
+            sqlx::query_scalar("SELECT name FROM pragma_table_info('directory_users') ORDER BY cid")
+                .fetch_all(db.raw_pool())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(columns, ["id", "email"]);
+}
+
+testkit::on_both_drivers!(
+    &[&PLATFORM, &MIGRATIONS];
+    create_writes_the_user_and_its_event,
+    a_taken_email_writes_nothing,
+    unknown_users_are_absent,
+    the_directory_view_publishes_ids_and_emails_only,
+);

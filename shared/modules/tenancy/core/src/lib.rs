@@ -1,0 +1,27 @@
+//! The tenancy module's core: tenants, who belongs to them, and with which role.
+//!
+//! It owns the use cases ([`Tenancy`]), the rules on who may change what ([`rules`]), the ports
+//! it needs ([`Members`], [`Directory`]) and the events it publishes. The rules are pure
+//! functions that the adapters apply under the tenant's lock, so a decision is always made on
+//! the roles as they are at commit time. Nothing here knows about SQL or HTTP, and it builds
+//! for `wasm32-wasip2`.
+
+mod error;
+mod events;
+mod model;
+mod ports;
+mod role;
+pub mod rules;
+mod service;
+mod tenant_name;
+
+pub use error::{TenancyError, Unique};
+pub use events::{MemberAdded, MemberRemoved, RoleChanged, TenantCreated};
+pub use model::{Member, MemberPage, Membership, NewTenant, Tenant};
+pub use ports::{Directory, DirectoryUser, DynDirectory, DynMembers, Members};
+pub use role::Role;
+pub use service::Tenancy;
+pub use tenant_name::TenantName;
+
+/// The largest page a member listing returns.
+pub const MAX_PAGE_SIZE: u32 = 100;

@@ -1,0 +1,37 @@
+//! The tenancy module's HTTP routes: tenants, their members and roles. Every tenant-scoped
+//! route answers 404 to a caller outside the tenant, exactly as for a tenant that does not
+//! exist. Handlers parse input into domain values, call one use case and map the result; the
+//! mapping of the module's errors onto HTTP lives in [`errors`].
+
+mod dto;
+mod errors;
+mod members;
+mod tenants;
+
+use axum::extract::FromRef;
+use sessions::Sessions;
+use tenancy::Tenancy;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// What the tenancy routes need, built once per process.
+#[derive(Clone)]
+pub struct TenancyState {
+    pub tenancy: Tenancy,
+    pub sessions: Sessions,
+}
+
+impl FromRef<TenancyState> for Sessions {
+    fn from_ref(state: &TenancyState) -> Self {
+        state.sessions.clone()
+    }
+}
+
+/// Every tenancy route, each carrying its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<TenancyState> {
+    OpenApiRouter::new()
+        .routes(routes!(tenants::list_tenants, tenants::create_tenant))
+        .routes(routes!(tenants::get_tenant))
+        .routes(routes!(members::list_members, members::add_member))
+        .routes(routes!(members::change_role, members::remove_member))
+}

@@ -1,0 +1,173 @@
+//! A tenant's members: list, add, change a role, remove.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use kernel::{Email, TenantId, UserId};
+use serde::Deserialize;
+use tenancy::{MAX_PAGE_SIZE, Role};
+use web::{ApiError, Authenticated, Fields, Json, Path, Problem, parse_id};
+
+use crate::TenancyState;
+use crate::dto::{AddMemberRequest, ChangeRoleRequest, MemberBody, MemberPageBody, PageQuery};
+use crate::errors::problem;
+use crate::tenants::{TenantPath, tenant_scope};
+
+const DEFAULT_PAGE_SIZE: u32 = 20;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MemberPath {
+    tenant_id: String,
+    user_id: String,
+}
+
+fn member_scope(path: &MemberPath) -> Result<(TenantId, UserId), ApiError> {
+    Ok((
+        tenant_scope(&path.tenant_id)?,
+        parse_id(&path.user_id, "user_id")?,
+    ))
+}
+
+/// The tenant's members, in a stable order, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/members",
+    tag = "tenancy",
+    security(("session" = [])),
+    params(("tenant_id" = uuid::Uuid, Path), PageQuery),
+    responses(
+        (status = 200, body = MemberPageBody),
+        (status = 400, body = Problem),
+        (status = 404, body = Problem),
+    )
+)]
+pub(crate) async fn list_members(
+    State(state): State<TenancyState>,
+    auth: Authenticated,
+    Path(path): Path<TenantPath>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<axum::Json<MemberPageBody>, ApiError> {
+    let tenant = tenant_scope(&path.tenant_id)?;
+    let Query(query) =
+        query.map_err(|_| ApiError::bad_request("the query string is malformed", None))?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|c| parse_id::<UserId>(c, "cursor"))
+        .transpose()?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_PAGE_SIZE,
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request("limit must be between 1 and 100", Some("limit".to_owned()))
+            })?,
+    };
+    let page = state
+        .tenancy
+        .members(auth.user, tenant, after, limit)
+        .await
+        .map_err(problem)?;
+    Ok(axum::Json(MemberPageBody {
+        members: page.members.into_iter().map(Into::into).collect(),
+        next_cursor: page.next.map(|id| id.to_string()),
+    }))
+}
+
+/// Adds an existing account to the tenant. Owners and admins only; only owners add owners.
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{tenant_id}/members",
+    tag = "tenancy",
+    security(("session" = [])),
+    params(("tenant_id" = uuid::Uuid, Path)),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 201, body = MemberBody),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "Already a member", body = Problem),
+    )
+)]
+pub(crate) async fn add_member(
+    State(state): State<TenancyState>,
+    auth: Authenticated,
+    Path(path): Path<TenantPath>,
+    Json(body): Json<AddMemberRequest>,
+) -> Result<(StatusCode, axum::Json<MemberBody>), ApiError> {
+    let tenant = tenant_scope(&path.tenant_id)?;
+    let mut fields = Fields::default();
+    let email = fields.check(Email::parse(&body.email));
+    let role = fields.check(body.role.parse::<Role>());
+    let (Some(email), Some(role)) = (email, role) else {
+        return Err(fields.into_error());
+    };
+    let member = state
+        .tenancy
+        .add_member(auth.user, tenant, &email, role)
+        .await
+        .map_err(problem)?;
+    Ok((StatusCode::CREATED, axum::Json(member.into())))
+}
+
+/// Changes a member's role. A tenant always keeps at least one owner.
+#[utoipa::path(
+    patch,
+    path = "/v1/tenants/{tenant_id}/members/{user_id}",
+    tag = "tenancy",
+    security(("session" = [])),
+    params(("tenant_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    request_body = ChangeRoleRequest,
+    responses(
+        (status = 200, body = MemberBody),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "It would leave no owner", body = Problem),
+    )
+)]
+pub(crate) async fn change_role(
+    State(state): State<TenancyState>,
+    auth: Authenticated,
+    Path(path): Path<MemberPath>,
+    Json(body): Json<ChangeRoleRequest>,
+) -> Result<axum::Json<MemberBody>, ApiError> {
+    let (tenant, user) = member_scope(&path)?;
+    let role: Role = body.role.parse()?;
+    let member = state
+        .tenancy
+        .change_role(auth.user, tenant, user, role)
+        .await
+        .map_err(problem)?;
+    Ok(axum::Json(member.into()))
+}
+
+/// Removes a member. Members may remove themselves; the last owner cannot be removed.
+#[utoipa::path(
+    delete,
+    path = "/v1/tenants/{tenant_id}/members/{user_id}",
+    tag = "tenancy",
+    security(("session" = [])),
+    params(("tenant_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 400, body = Problem),
+        (status = 403, body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "It would leave no owner", body = Problem),
+    )
+)]
+pub(crate) async fn remove_member(
+    State(state): State<TenancyState>,
+    auth: Authenticated,
+    Path(path): Path<MemberPath>,
+) -> Result<StatusCode, ApiError> {
+    let (tenant, user) = member_scope(&path)?;
+    state
+        .tenancy
+        .remove_member(auth.user, tenant, user)
+        .await
+        .map_err(problem)?;
+    Ok(StatusCode::NO_CONTENT)
+}

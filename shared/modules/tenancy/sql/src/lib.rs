@@ -1,0 +1,44 @@
+//! The tenancy module's SQL adapters on PostgreSQL and SQLite: tenants and members, one
+//! implementation generic over the driver, the directory of accounts read from the identity
+//! module's published view, and the migrations that create the module's tables.
+
+mod dialect;
+mod directory;
+mod members;
+mod rows;
+mod sql;
+
+use database::{Backend, MigrationSet};
+use sqlx::migrate::Migrator;
+use tenancy::{DynDirectory, DynMembers};
+
+pub use dialect::TenancyDialect;
+pub use directory::SqlDirectory;
+pub use members::SqlMembers;
+
+/// Tenants and members on the configured database.
+pub fn members(backend: &Backend) -> Box<DynMembers<'static>> {
+    match backend {
+        Backend::Postgres(db) => DynMembers::new_box(SqlMembers::new(db.clone())),
+        Backend::Sqlite(db) => DynMembers::new_box(SqlMembers::new(db.clone())),
+    }
+}
+
+/// The account directory on the configured database.
+pub fn directory(backend: &Backend) -> Box<DynDirectory<'static>> {
+    match backend {
+        Backend::Postgres(db) => DynDirectory::new_box(SqlDirectory::new(db.clone())),
+        Backend::Sqlite(db) => DynDirectory::new_box(SqlDirectory::new(db.clone())),
+    }
+}
+
+/// The tenancy module's tables: `tenants` and `memberships`. They read the identity module's
+/// `directory_users` view, so they run after the identity migrations.
+pub static MIGRATIONS: MigrationSet = MigrationSet {
+    owner: "tenancy",
+    postgres: &POSTGRES,
+    sqlite: &SQLITE,
+};
+
+static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");

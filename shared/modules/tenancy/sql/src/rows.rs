@@ -1,0 +1,98 @@
+//! Row shapes and their conversion into domain values. A row that fails to convert means the
+//! database holds data the schema should have refused.
+
+use kernel::{Email, TenantId, Unavailable, UserId};
+use sqlx::FromRow;
+use tenancy::{DirectoryUser, Member, Membership, Role, Tenant};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt row: {0}")]
+struct CorruptRow(&'static str);
+
+fn corrupt(what: &'static str) -> Unavailable {
+    Unavailable::new(CorruptRow(what))
+}
+
+pub(crate) fn role(raw: &str) -> Result<Role, Unavailable> {
+    raw.parse().map_err(|_| corrupt("role"))
+}
+
+fn email(raw: &str) -> Result<Email, Unavailable> {
+    Email::parse(raw).map_err(|_| corrupt("email"))
+}
+
+#[derive(FromRow)]
+pub struct MembershipRow {
+    tenant_id: Uuid,
+    tenant_name: String,
+    role: String,
+}
+
+impl TryFrom<MembershipRow> for Membership {
+    type Error = Unavailable;
+
+    fn try_from(row: MembershipRow) -> Result<Self, Unavailable> {
+        Ok(Self {
+            tenant_id: TenantId::from_uuid(row.tenant_id),
+            tenant_name: row.tenant_name,
+            role: role(&row.role)?,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub struct TenantRow {
+    id: Uuid,
+    name: String,
+    created_at: OffsetDateTime,
+}
+
+impl From<TenantRow> for Tenant {
+    fn from(row: TenantRow) -> Self {
+        Self {
+            id: TenantId::from_uuid(row.id),
+            name: row.name,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub struct MemberRow {
+    user_id: Uuid,
+    email: String,
+    role: String,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<MemberRow> for Member {
+    type Error = Unavailable;
+
+    fn try_from(row: MemberRow) -> Result<Self, Unavailable> {
+        Ok(Self {
+            user_id: UserId::from_uuid(row.user_id),
+            email: email(&row.email)?,
+            role: role(&row.role)?,
+            joined_at: row.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub struct DirectoryRow {
+    id: Uuid,
+    email: String,
+}
+
+impl TryFrom<DirectoryRow> for DirectoryUser {
+    type Error = Unavailable;
+
+    fn try_from(row: DirectoryRow) -> Result<Self, Unavailable> {
+        Ok(Self {
+            id: UserId::from_uuid(row.id),
+            email: email(&row.email)?,
+        })
+    }
+}

@@ -1,0 +1,25 @@
+//! The statements both drivers run. Every tenant-scoped statement filters by `tenant_id`.
+
+pub const INSERT_TENANT: &str = "INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)";
+pub const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
+
+pub const SELECT_MEMBERSHIPS: &str = "SELECT m.tenant_id, t.name AS tenant_name, m.role \
+     FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+     WHERE m.user_id = $1 ORDER BY m.tenant_id";
+pub const SELECT_TENANT: &str = "SELECT id, name, created_at FROM tenants WHERE id = $1";
+pub const SELECT_ROLE: &str = "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2";
+pub const SELECT_MEMBER: &str = "SELECT m.user_id, d.email, m.role, m.created_at \
+     FROM memberships m JOIN directory_users d ON d.id = m.user_id \
+     WHERE m.tenant_id = $1 AND m.user_id = $2";
+pub const SELECT_MEMBERS: &str = "SELECT m.user_id, d.email, m.role, m.created_at \
+     FROM memberships m JOIN directory_users d ON d.id = m.user_id \
+     WHERE m.tenant_id = $1 AND ($2 IS NULL OR m.user_id > $2) \
+     ORDER BY m.user_id LIMIT $3";
+pub const COUNT_OWNERS: &str =
+    "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'";
+pub const UPDATE_ROLE: &str =
+    "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2";
+pub const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2";
+
+pub const SELECT_DIRECTORY_USER: &str = "SELECT id, email FROM directory_users WHERE email = $1";

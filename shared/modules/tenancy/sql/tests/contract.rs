@@ -1,0 +1,345 @@
+//! The tenancy adapters' contract, on SQLite and on the real PostgreSQL server. Accounts come
+//! from a stand-in for the identity module's `directory_users` view.
+
+use std::time::Duration;
+
+use database::{Backend, MigrationSet, PLATFORM};
+use kernel::{Email, Envelope, TenantId, UserId};
+use sqlx::migrate::Migrator;
+use tenancy::{
+    Directory, DirectoryUser, Members, NewTenant, Role, TenancyError, TenantCreated, TenantName,
+    Unique,
+};
+use tenancy_sql::{MIGRATIONS, directory, members};
+use testkit::TestDb;
+use time::OffsetDateTime;
+
+static DIRECTORY_POSTGRES: Migrator = sqlx::migrate!("tests/directory/postgres");
+static DIRECTORY_SQLITE: Migrator = sqlx::migrate!("tests/directory/sqlite");
+static DIRECTORY: MigrationSet = MigrationSet {
+    owner: "directory stand-in",
+    postgres: &DIRECTORY_POSTGRES,
+    sqlite: &DIRECTORY_SQLITE,
+};
+
+/// An account in the directory.
+async fn account(backend: &Backend, email: &str) -> DirectoryUser {
+    let user = DirectoryUser {
+        id: UserId::generate(),
+        email: Email::parse(email).unwrap(),
+    };
+    let insert = "INSERT INTO directory_users (id, email) VALUES ($1, $2)";
+    match backend {
+        Backend::Postgres(db) => sqlx::query(insert)
+            .bind(user.id.as_uuid())
+            .bind(user.email.as_str())
+            .execute(db.raw_pool())
+            .await
+            .map(drop),
+        Backend::Sqlite(db) => sqlx::query(insert)
+            .bind(user.id.as_uuid())
+            .bind(user.email.as_str())
+            .execute(db.raw_pool())
+            .await
+            .map(drop),
+    }
+    .unwrap();
+    user
+}
+
+/// A tenant owned by a new account.
+async fn tenant(backend: &Backend, owner_email: &str, name: &str) -> (TenantId, DirectoryUser) {
+    let owner = account(backend, owner_email).await;
+    let tenant = NewTenant {
+        id: TenantId::generate(),
+        name: TenantName::parse(name).unwrap(),
+        owner: owner.id,
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let event = TenantCreated {
+        tenant_id: tenant.id,
+        owner: owner.id,
+    };
+    members(backend)
+        .create_tenant(&tenant, &Envelope::wrap(&event, tenant.created_at))
+        .await
+        .unwrap();
+    (tenant.id, owner)
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+async fn create_tenant_writes_tenant_owner_and_event(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, owner) = tenant(&db.backend, "ada@example.com", "Acme").await;
+    assert_eq!(store.tenant(t).await.unwrap().unwrap().name, "Acme");
+    assert_eq!(store.role(t, owner.id).await.unwrap(), Some(Role::Owner));
+    let mine = store.memberships(owner.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].tenant_id, mine[0].role), (t, Role::Owner));
+    assert_eq!(mine[0].tenant_name, "Acme");
+    let outbox = testkit::outbox(&db.backend).await;
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].0, "tenancy.tenant_created");
+    assert_eq!(outbox[0].1["tenant_id"], t.to_string());
+}
+
+async fn the_directory_finds_accounts_by_email(db: TestDb) {
+    let ada = account(&db.backend, "ada@example.com").await;
+    let found = directory(&db.backend).find(&ada.email).await.unwrap();
+    assert_eq!(found, Some(ada));
+    let nobody = Email::parse("nobody@example.com").unwrap();
+    assert!(
+        directory(&db.backend)
+            .find(&nobody)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn unknown_records_are_absent(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, u) = (TenantId::generate(), UserId::generate());
+    assert!(store.tenant(t).await.unwrap().is_none());
+    assert!(store.role(t, u).await.unwrap().is_none());
+    assert!(store.memberships(u).await.unwrap().is_empty());
+    assert!(store.members(t, None, 10).await.unwrap().is_empty());
+}
+
+async fn members_paginate_in_id_order(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
+    let mut expected = vec![owner.id];
+    for i in 0..5 {
+        let user = account(&db.backend, &format!("m{i}@example.com")).await;
+        store
+            .add_member(t, owner.id, &user, Role::Member, now())
+            .await
+            .unwrap();
+        expected.push(user.id);
+    }
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.members(t, after, 2).await.unwrap();
+        assert!(page.len() <= 2);
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|m| m.user_id);
+        seen.extend(page.into_iter().map(|m| m.user_id));
+    }
+    assert_eq!(seen, expected);
+}
+
+async fn adding_applies_the_rules_and_records_the_event(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
+    let grace = account(&db.backend, "grace@example.com").await;
+    let added = store
+        .add_member(t, owner.id, &grace, Role::Admin, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (added.email.as_str(), added.role),
+        ("grace@example.com", Role::Admin)
+    );
+    let again = store
+        .add_member(t, owner.id, &grace, Role::Member, now())
+        .await;
+    assert!(
+        matches!(again, Err(TenancyError::Unique(Unique::Membership))),
+        "{again:?}"
+    );
+    // An admin may not add an owner; an outsider sees no tenant.
+    let other = account(&db.backend, "other@example.com").await;
+    let as_admin = store
+        .add_member(t, grace.id, &other, Role::Owner, now())
+        .await;
+    assert!(
+        matches!(as_admin, Err(TenancyError::Forbidden)),
+        "{as_admin:?}"
+    );
+    let outsider = store
+        .add_member(t, other.id, &other, Role::Member, now())
+        .await;
+    assert!(
+        matches!(outsider, Err(TenancyError::TenantNotFound)),
+        "{outsider:?}"
+    );
+    let kinds: Vec<String> = testkit::outbox(&db.backend)
+        .await
+        .into_iter()
+        .map(|(kind, _)| kind)
+        .collect();
+    assert_eq!(kinds, ["tenancy.tenant_created", "tenancy.member_added"]);
+}
+
+async fn tenant_scoped_changes_never_cross_tenants(db: TestDb) {
+    let store = members(&db.backend);
+    let (ta, a) = tenant(&db.backend, "a@example.com", "A").await;
+    let (tb, b) = tenant(&db.backend, "b@example.com", "B").await;
+    assert_eq!(store.role(tb, a.id).await.unwrap(), None);
+    let members = store.members(tb, None, 100).await.unwrap();
+    assert_eq!(
+        members.iter().map(|m| m.user_id).collect::<Vec<_>>(),
+        vec![b.id]
+    );
+    // A's owner acting on B, and B's owner acting on A's owner through B.
+    let cross = store.change_role(tb, a.id, b.id, Role::Member, now()).await;
+    assert!(
+        matches!(cross, Err(TenancyError::TenantNotFound)),
+        "{cross:?}"
+    );
+    let missing = store.remove_member(tb, b.id, a.id, now()).await;
+    assert!(
+        matches!(missing, Err(TenancyError::MemberNotFound)),
+        "{missing:?}"
+    );
+    assert_eq!(store.role(ta, a.id).await.unwrap(), Some(Role::Owner));
+}
+
+async fn the_last_owner_is_kept(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, a) = tenant(&db.backend, "a@example.com", "A").await;
+    let demote = store.change_role(t, a.id, a.id, Role::Admin, now()).await;
+    assert!(matches!(demote, Err(TenancyError::LastOwner)), "{demote:?}");
+    let leave = store.remove_member(t, a.id, a.id, now()).await;
+    assert!(matches!(leave, Err(TenancyError::LastOwner)), "{leave:?}");
+
+    let b = account(&db.backend, "b@example.com").await;
+    store
+        .add_member(t, a.id, &b, Role::Owner, now())
+        .await
+        .unwrap();
+    let changed = store
+        .change_role(t, a.id, a.id, Role::Member, now())
+        .await
+        .unwrap();
+    assert_eq!(changed.role, Role::Member);
+    let last = store.remove_member(t, b.id, b.id, now()).await;
+    assert!(matches!(last, Err(TenancyError::LastOwner)), "{last:?}");
+    store.remove_member(t, a.id, a.id, now()).await.unwrap();
+    assert_eq!(store.role(t, a.id).await.unwrap(), None);
+}
+
+async fn concurrent_demotions_keep_an_owner(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, a) = tenant(&db.backend, "a@example.com", "A").await;
+    let b = account(&db.backend, "b@example.com").await;
+    store
+        .add_member(t, a.id, &b, Role::Owner, now())
+        .await
+        .unwrap();
+    let (first, second) = tokio::join!(
+        store.change_role(t, a.id, a.id, Role::Member, now()),
+        store.change_role(t, b.id, b.id, Role::Member, now()),
+    );
+    let refused = [&first, &second]
+        .iter()
+        .filter(|r| matches!(r, Err(TenancyError::LastOwner)))
+        .count();
+    assert_eq!(refused, 1, "{first:?} {second:?}");
+    let owners = store.members(t, None, 10).await.unwrap();
+    assert_eq!(owners.iter().filter(|m| m.role == Role::Owner).count(), 1);
+}
+
+/// Runs `change` while another transaction holds the tenant's lock and sets `user`'s role to
+/// `role`, then commits it. The change must be decided on the committed role, not on the one
+/// it could read before the lock was free.
+async fn while_role_changes<T>(
+    backend: &Backend,
+    tenant: TenantId,
+    user: UserId,
+    role: Role,
+    change: impl Future<Output = T> + Send + 'static,
+) -> T
+where
+    T: Send + 'static,
+{
+    let update = "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2";
+    macro_rules! hold {
+        ($db:expr, $lock:expr) => {{
+            let mut tx = $db.raw_pool().begin().await.unwrap();
+            sqlx::query($lock)
+                .bind(tenant.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(update)
+                .bind(tenant.as_uuid())
+                .bind(user.as_uuid())
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            let pending = tokio::spawn(change);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            tx.commit().await.unwrap();
+            pending.await.unwrap()
+        }};
+    }
+    use tenancy_sql::TenancyDialect;
+    match backend {
+        Backend::Postgres(db) => hold!(db, <sqlx::Postgres as TenancyDialect>::LOCK_TENANT),
+        Backend::Sqlite(db) => hold!(db, <sqlx::Sqlite as TenancyDialect>::LOCK_TENANT),
+    }
+}
+
+/// An admin removing a member who is promoted to owner meanwhile is refused: the permission
+/// is checked under the tenant's lock, on the promoted role.
+async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
+    let admin = account(&db.backend, "admin@example.com").await;
+    let target = account(&db.backend, "target@example.com").await;
+    store
+        .add_member(t, owner.id, &admin, Role::Admin, now())
+        .await
+        .unwrap();
+    store
+        .add_member(t, owner.id, &target, Role::Member, now())
+        .await
+        .unwrap();
+
+    let backend = db.backend.clone();
+    let removal = async move {
+        members(&backend)
+            .remove_member(t, admin.id, target.id, now())
+            .await
+    };
+    let removed = while_role_changes(&db.backend, t, target.id, Role::Owner, removal).await;
+    assert!(
+        matches!(removed, Err(TenancyError::Forbidden)),
+        "{removed:?}"
+    );
+    assert_eq!(store.role(t, target.id).await.unwrap(), Some(Role::Owner));
+
+    // A just-demoted admin cannot finish adding someone either.
+    let newcomer = account(&db.backend, "new@example.com").await;
+    let backend = db.backend.clone();
+    let adding = async move {
+        members(&backend)
+            .add_member(t, admin.id, &newcomer, Role::Member, now())
+            .await
+    };
+    let added = while_role_changes(&db.backend, t, admin.id, Role::Member, adding).await;
+    assert!(matches!(added, Err(TenancyError::Forbidden)), "{added:?}");
+}
+
+testkit::on_both_drivers!(
+    &[&PLATFORM, &DIRECTORY, &MIGRATIONS];
+    create_tenant_writes_tenant_owner_and_event,
+    the_directory_finds_accounts_by_email,
+    unknown_records_are_absent,
+    members_paginate_in_id_order,
+    adding_applies_the_rules_and_records_the_event,
+    tenant_scoped_changes_never_cross_tenants,
+    the_last_owner_is_kept,
+    concurrent_demotions_keep_an_owner,
+    permission_is_checked_on_the_role_at_commit,
+);

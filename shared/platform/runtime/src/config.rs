@@ -1,0 +1,338 @@
+//! Configuration from the environment, read once at start. A bad value names its variable.
+
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// `DATABASE_URL` unset means the embedded SQLite default at this path.
+pub const DEFAULT_SQLITE_PATH: &str = "data/dev.sqlite";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub session_ttl_seconds: i64,
+    pub host: String,
+    pub port: u16,
+    pub log_format: LogFormat,
+    pub metrics_namespace: String,
+    /// The service dimension of business metrics: the Lambda function name, or `local`.
+    pub service: String,
+    /// How many password hashes may run at once; unset means the hasher's default.
+    pub hash_concurrency: Option<usize>,
+}
+
+/// The accepted range of each numeric setting. A value outside it stops the process at start,
+/// naming the variable, instead of failing requests later.
+pub mod bounds {
+    use std::ops::RangeInclusive;
+
+    /// One minute to one year.
+    pub const SESSION_TTL_SECONDS: RangeInclusive<i64> = 60..=31_536_000;
+    pub const PORT: RangeInclusive<u16> = 1..=65_535;
+    /// Lambda keeps one or two; a server more, within what PostgreSQL's max_connections allows.
+    pub const DATABASE_MAX_CONNECTIONS: RangeInclusive<u32> = 1..=100;
+    pub const PASSWORD_HASH_CONCURRENCY: RangeInclusive<usize> = 1..=64;
+}
+
+#[derive(Debug, Clone)]
+pub enum DatabaseConfig {
+    Postgres {
+        url: Secret,
+        max_connections: u32,
+        auth: DatabaseAuth,
+    },
+    Sqlite {
+        path: PathBuf,
+    },
+}
+
+/// Where PostgreSQL connections get their password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseAuth {
+    /// In `DATABASE_URL` itself, or none (local trust auth).
+    Url,
+    /// `DATABASE_SECRET_ARN`: the JSON secret RDS keeps and rotates (`{"password": ...}`).
+    Secret { secret_id: String },
+    /// `DATABASE_IAM_AUTH=true`: an RDS IAM auth token for the URL's host, port and user, signed
+    /// with the function's role (RDS Proxy with IAM auth required).
+    IamToken,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Text,
+}
+
+/// A value that must never reach a log line, such as a URL with a password in it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let in_lambda = get("AWS_LAMBDA_FUNCTION_NAME");
+        let default_connections = if in_lambda.is_some() { 2 } else { 10 };
+        let database = match get("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                DatabaseConfig::Postgres {
+                    url: Secret(url),
+                    max_connections: parse(
+                        &get,
+                        "DATABASE_MAX_CONNECTIONS",
+                        default_connections,
+                        bounds::DATABASE_MAX_CONNECTIONS,
+                    )?,
+                    auth: database_auth(&get)?,
+                }
+            }
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) => DatabaseConfig::Sqlite { path: path.into() },
+                None => {
+                    return Err(ConfigError::Invalid {
+                        name: "DATABASE_URL",
+                        reason: "must start with postgres:// or sqlite://".into(),
+                    });
+                }
+            },
+            None => DatabaseConfig::Sqlite {
+                path: get("SQLITE_PATH")
+                    .unwrap_or_else(|| DEFAULT_SQLITE_PATH.into())
+                    .into(),
+            },
+        };
+        let json = get("AWS_LAMBDA_LOG_FORMAT")
+            .or_else(|| get("LOG_FORMAT"))
+            .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+        Ok(Self {
+            database,
+            session_ttl_seconds: parse(
+                &get,
+                "SESSION_TTL_SECONDS",
+                7 * 24 * 3600,
+                bounds::SESSION_TTL_SECONDS,
+            )?,
+            host: get("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parse(&get, "PORT", 3000, bounds::PORT)?,
+            log_format: if json {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            },
+            metrics_namespace: get("METRICS_NAMESPACE").unwrap_or_else(|| "Saas".into()),
+            service: in_lambda.unwrap_or_else(|| "local".into()),
+            hash_concurrency: get("PASSWORD_HASH_CONCURRENCY")
+                .map(|_| {
+                    parse(
+                        &get,
+                        "PASSWORD_HASH_CONCURRENCY",
+                        1,
+                        bounds::PASSWORD_HASH_CONCURRENCY,
+                    )
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// IAM tokens take precedence: with the proxy requiring them, the secret's password is refused.
+fn database_auth(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseAuth, ConfigError> {
+    let iam = match get("DATABASE_IAM_AUTH").map(|v| v.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "true" || v == "1" => true,
+        Some(v) if v == "false" || v == "0" => false,
+        Some(_) => {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_IAM_AUTH",
+                reason: "must be true or false".into(),
+            });
+        }
+    };
+    Ok(match get("DATABASE_SECRET_ARN") {
+        _ if iam => DatabaseAuth::IamToken,
+        Some(secret_id) => DatabaseAuth::Secret {
+            secret_id: secret_id.trim().to_owned(),
+        },
+        None => DatabaseAuth::Url,
+    })
+}
+
+fn parse<T: FromStr + PartialOrd + fmt::Display>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    range: RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
+    let value: T = raw
+        .trim()
+        .parse()
+        .map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            reason: e.to_string(),
+        })?;
+    if !range.contains(&value) {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: format!("must be between {} and {}", range.start(), range.end()),
+        });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite_and_text_logs() {
+        let config = config(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(&config.database, DatabaseConfig::Sqlite { path } if path.ends_with("dev.sqlite"))
+        );
+        assert_eq!(config.port, 3000);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.service, "local");
+        assert_eq!(config.session_ttl_seconds, 604_800);
+    }
+
+    #[test]
+    fn lambda_gets_json_logs_and_a_small_pool() {
+        let config = config(&[
+            ("AWS_LAMBDA_FUNCTION_NAME", "accounts-api"),
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("DATABASE_URL", "postgres://app:pw@db:5432/app"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.service, "accounts-api");
+        let DatabaseConfig::Postgres {
+            url,
+            max_connections,
+            auth,
+        } = &config.database
+        else {
+            panic!("expected postgres");
+        };
+        assert_eq!(*max_connections, 2);
+        assert_eq!(*auth, DatabaseAuth::Url);
+        assert!(!format!("{url:?}").contains("pw"));
+    }
+
+    #[test]
+    fn database_passwords_come_from_the_secret_or_an_iam_token() {
+        let auth = |vars: &[(&str, &str)]| {
+            let mut all = vec![("DATABASE_URL", "postgres://app@db:5432/app")];
+            all.extend_from_slice(vars);
+            match config(&all).unwrap_or_else(|e| panic!("{e}")).database {
+                DatabaseConfig::Postgres { auth, .. } => auth,
+                DatabaseConfig::Sqlite { .. } => panic!("expected postgres"),
+            }
+        };
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1";
+        assert_eq!(
+            auth(&[("DATABASE_SECRET_ARN", arn), ("DATABASE_IAM_AUTH", "false")]),
+            DatabaseAuth::Secret {
+                secret_id: arn.into()
+            }
+        );
+        assert_eq!(
+            auth(&[("DATABASE_SECRET_ARN", arn), ("DATABASE_IAM_AUTH", "true")]),
+            DatabaseAuth::IamToken
+        );
+        assert_eq!(
+            auth(&[("DATABASE_IAM_AUTH", "TRUE")]),
+            DatabaseAuth::IamToken
+        );
+        assert_eq!(auth(&[]), DatabaseAuth::Url);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("PORT", "eighty"),
+            ("SESSION_TTL_SECONDS", "0"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PASSWORD_HASH_CONCURRENCY", "-1"),
+            ("PASSWORD_HASH_CONCURRENCY", "0"),
+            ("DATABASE_IAM_AUTH", "yes"),
+            // Past a year, and far past what a timestamp can hold: refused at start.
+            ("SESSION_TTL_SECONDS", "31536001"),
+            ("SESSION_TTL_SECONDS", "9223372036854775807"),
+            ("SESSION_TTL_SECONDS", "59"),
+            ("PORT", "0"),
+            ("DATABASE_MAX_CONNECTIONS", "101"),
+        ] {
+            // A later entry wins, so a bad DATABASE_URL replaces the good one.
+            let err = config(&[("DATABASE_URL", "postgres://app@db/app"), (name, value)])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with(name), "{name}={value}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn bounds_are_inclusive() {
+        let config = config(&[
+            ("SESSION_TTL_SECONDS", "31536000"),
+            ("PASSWORD_HASH_CONCURRENCY", "64"),
+            ("PORT", "65535"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.session_ttl_seconds, 31_536_000);
+        assert_eq!(config.hash_concurrency, Some(64));
+        assert_eq!(config.port, 65_535);
+        let out = config_err(&[("SESSION_TTL_SECONDS", "31536001")]);
+        assert_eq!(
+            out,
+            "SESSION_TTL_SECONDS is invalid: must be between 60 and 31536000"
+        );
+    }
+
+    fn config_err(vars: &[(&str, &str)]) -> String {
+        config(vars)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+}

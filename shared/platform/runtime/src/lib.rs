@@ -1,0 +1,16 @@
+//! What every binary does before it serves: typed configuration, telemetry, the database from
+//! configuration (with IAM-token or Secrets Manager passwords), and the Lambda adapter.
+//!
+//! Lambda functions and the local server build their clients here once, at start, and then
+//! only serve.
+
+pub mod config;
+pub mod database;
+mod database_auth;
+pub mod lambda;
+mod platform;
+pub mod telemetry;
+
+pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig};
+pub use database::DatabaseReady;
+pub use platform::Platform;

@@ -1,0 +1,205 @@
+//! Fresh, migrated databases for tests: a new SQLite file or a new PostgreSQL database per
+//! test, removed when the test ends, so tests never share state and run in parallel; a moto
+//! server for the AWS adapters; and a throwaway PostgreSQL server that checks passwords.
+
+mod moto;
+mod password_postgres;
+
+pub use moto::{ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, moto_endpoint};
+pub use password_postgres::PasswordPostgres;
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Blocks until something accepts connections on the loopback `port`; panics after 30 s.
+pub fn wait_until_listening(port: u16, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not listen on 127.0.0.1:{port} within 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+use std::path::PathBuf;
+
+use database::postgres::PoolSettings;
+use database::{Backend, MigrationSet};
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+/// Where test databases are created: `TEST_DATABASE_URL`, a server URL whose user may create
+/// databases; by default the local server's `postgres` user. `scripts/test` drops leftovers
+/// named `test_%` first, in case a run was killed.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh, migrated database for one test, removed when dropped.
+#[derive(Debug)]
+pub struct TestDb {
+    pub backend: Backend,
+    _cleanup: Cleanup,
+}
+
+impl TestDb {
+    /// A new SQLite file under the system temp dir, migrated with `sets`.
+    pub async fn sqlite(sets: &[&MigrationSet]) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("saas-test-{}.sqlite", Uuid::now_v7().simple()));
+        let db = database::sqlite::open(&path)
+            .await
+            .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+        Self::migrated(Backend::Sqlite(db), Cleanup::Files(path), sets).await
+    }
+
+    /// A new database on the PostgreSQL test server, migrated with `sets`.
+    pub async fn postgres(sets: &[&MigrationSet]) -> Self {
+        let database = PostgresDatabase::create().await;
+        let settings = PoolSettings {
+            max_connections: 4,
+            ..PoolSettings::default()
+        };
+        let db = database::postgres::connect_lazy(&database.url, settings)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Self::migrated(Backend::Postgres(db), Cleanup::Database(database), sets).await
+    }
+
+    async fn migrated(backend: Backend, cleanup: Cleanup, sets: &[&MigrationSet]) -> Self {
+        database::migrations::run(&backend, sets)
+            .await
+            .unwrap_or_else(|e| panic!("migrate: {e}"));
+        Self {
+            backend,
+            _cleanup: cleanup,
+        }
+    }
+}
+
+/// What to remove when the test ends; held only for its `Drop`.
+#[derive(Debug)]
+enum Cleanup {
+    Files(PathBuf),
+    Database(#[allow(dead_code)] PostgresDatabase),
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Self::Files(path) = self {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+}
+
+/// An empty database on the test server, dropped (with its connections) when this is.
+#[derive(Debug)]
+pub struct PostgresDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl PostgresDatabase {
+    pub async fn create() -> Self {
+        let admin = admin_url();
+        let name = format!("test_{}", Uuid::now_v7().simple());
+        let mut conn = PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("connect to {admin}: {e} (is PostgreSQL running?)"));
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+        let _ = conn.close().await;
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base);
+        Self {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    /// Runs on its own thread and runtime: a test's runtime may be shutting down already.
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.name);
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::raw_sql(&drop).execute(&mut conn).await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The outbox as `(event type, payload)`, oldest first: what adapters' tests check they wrote.
+pub async fn outbox(backend: &Backend) -> Vec<(String, serde_json::Value)> {
+    let rows: Vec<(String, String)> = match backend {
+        Backend::Postgres(db) => {
+            sqlx::query_as("SELECT event_type, payload::text FROM outbox ORDER BY created_at, id")
+                .fetch_all(db.raw_pool())
+                .await
+        }
+        Backend::Sqlite(db) => {
+            sqlx::query_as("SELECT event_type, payload FROM outbox ORDER BY created_at, id")
+                .fetch_all(db.raw_pool())
+                .await
+        }
+    }
+    .unwrap_or_else(|e| panic!("read the outbox: {e}"));
+    rows.into_iter()
+        .map(|(kind, payload)| {
+            let payload = serde_json::from_str(&payload).unwrap_or_else(|e| panic!("{e}"));
+            (kind, payload)
+        })
+        .collect()
+}
+
+/// Runs each named `async fn(TestDb)` test against a fresh SQLite file and a fresh PostgreSQL
+/// database, both migrated with the given migration sets (`&[&SET, ...]`).
+#[macro_export]
+macro_rules! on_both_drivers {
+    ($sets:expr; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::TestDb::sqlite($sets).await).await;
+            })*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::TestDb::postgres($sets).await).await;
+            })*
+        }
+    };
+}
