@@ -152,3 +152,49 @@ async fn deployed_configuration_reads_the_password_from_secrets_manager() {
         .await
         .unwrap();
 }
+
+/// The README's curl walk-through, run as written against a fresh server: it must not rot.
+#[test]
+fn the_readme_walkthrough_runs() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block = readme
+        .split_once("<!-- walkthrough:start -->")
+        .and_then(|(_, rest)| rest.split_once("<!-- walkthrough:end -->"))
+        .map(|(block, _)| block)
+        .expect("README.md has a walkthrough block");
+    let script = block
+        .trim()
+        .strip_prefix("```sh")
+        .and_then(|s| s.strip_suffix("```"))
+        .expect("the walkthrough is one sh block");
+
+    let dir = std::env::temp_dir().join(format!("saas-walk-{}", uuid::Uuid::now_v7().simple()));
+    let server = start(&[("SQLITE_PATH", dir.join("dev.sqlite").display().to_string())]);
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env("API", format!("http://127.0.0.1:{}", server.port))
+        .output()
+        .expect("bash runs");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the walkthrough failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        r#""email":"ada@example.com""#,
+        r#""tenant_name":"Acme""#,
+        r#""role":"admin""#,
+        r#""role":"member""#,
+        r#"{"status":"ready"}"#,
+        "SaaS platform API",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected} in:\n{stdout}"
+        );
+    }
+}

@@ -1,12 +1,30 @@
-//! The sessions store contract, and the `Sessions` rules on top of it, on both drivers.
+//! The sessions store contract, and the `Sessions` rules on top of it, on both SQL drivers and
+//! on the in-memory default.
 
 use std::sync::{Arc, Mutex};
 
 use database::{PLATFORM, session_store};
 use kernel::{Clock, UserId};
-use sessions::{Session, SessionStore, SessionToken, Sessions};
+use sessions::{DynSessionStore, MemorySessions, Session, SessionStore, SessionToken, Sessions};
 use testkit::TestDb;
 use time::{Duration, OffsetDateTime};
+
+/// A store under test; every call gives a handle on the same sessions.
+trait Fixture {
+    fn store(&self) -> Box<DynSessionStore<'static>>;
+}
+
+impl Fixture for TestDb {
+    fn store(&self) -> Box<DynSessionStore<'static>> {
+        session_store(&self.backend)
+    }
+}
+
+impl Fixture for MemorySessions {
+    fn store(&self) -> Box<DynSessionStore<'static>> {
+        DynSessionStore::new_box(self.clone())
+    }
+}
 
 /// A clock the test moves by hand.
 #[derive(Debug)]
@@ -24,8 +42,8 @@ impl Clock for Frozen {
     }
 }
 
-async fn insert_find_delete(db: TestDb) {
-    let store = session_store(&db.backend);
+async fn insert_find_delete(f: impl Fixture) {
+    let store = f.store();
     let token = SessionToken::generate().unwrap();
     let session = Session {
         token_hash: token.hash(),
@@ -45,34 +63,29 @@ async fn insert_find_delete(db: TestDb) {
     assert!(!store.delete(&token.hash()).await.unwrap());
 }
 
-async fn unknown_sessions_are_absent(db: TestDb) {
-    let store = session_store(&db.backend);
+async fn unknown_sessions_are_absent(f: impl Fixture) {
+    let store = f.store();
     let hash = SessionToken::generate().unwrap().hash();
     assert!(store.find(&hash).await.unwrap().is_none());
     assert!(!store.delete(&hash).await.unwrap());
-    db.backend.ping().await.unwrap();
 }
 
-async fn sessions_expire_and_are_removed_on_sight(db: TestDb) {
+async fn sessions_expire_and_are_removed_on_sight(f: impl Fixture) {
     let clock = Arc::new(Frozen(Mutex::new(OffsetDateTime::now_utc())));
-    let sessions = Sessions::new(
-        session_store(&db.backend),
-        clock.clone(),
-        Duration::hours(1),
-    );
+    let sessions = Sessions::new(f.store(), clock.clone(), Duration::hours(1));
     let user = UserId::generate();
     let issued = sessions.issue(user).await.unwrap();
     assert_eq!(sessions.resolve(&issued.token).await.unwrap(), Some(user));
 
     clock.advance(Duration::minutes(61));
     assert_eq!(sessions.resolve(&issued.token).await.unwrap(), None);
-    let store = session_store(&db.backend);
+    let store = f.store();
     assert!(store.find(&issued.token.hash()).await.unwrap().is_none());
 }
 
-async fn revoked_sessions_stop_working(db: TestDb) {
+async fn revoked_sessions_stop_working(f: impl Fixture) {
     let clock = Arc::new(Frozen(Mutex::new(OffsetDateTime::now_utc())));
-    let sessions = Sessions::new(session_store(&db.backend), clock, Duration::hours(1));
+    let sessions = Sessions::new(f.store(), clock, Duration::hours(1));
     let user = UserId::generate();
     let (a, b) = (
         sessions.issue(user).await.unwrap(),
@@ -83,8 +96,19 @@ async fn revoked_sessions_stop_working(db: TestDb) {
     assert_eq!(sessions.resolve(&b.token).await.unwrap(), Some(user));
 }
 
-testkit::on_both_drivers!(
-    &[&PLATFORM];
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        testkit::on_both_drivers!(&[&PLATFORM]; $($name,)*);
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(sessions::MemorySessions::default()).await;
+            })*
+        }
+    };
+}
+
+contract!(
     insert_find_delete,
     unknown_sessions_are_absent,
     sessions_expire_and_are_removed_on_sight,

@@ -7,6 +7,7 @@
 
 mod error;
 mod events;
+pub mod memory;
 mod model;
 mod password;
 mod ports;
@@ -14,6 +15,7 @@ mod service;
 
 pub use error::{CreateUserError, HashError, IdentityError, Unique};
 pub use events::UserSignedUp;
+pub use memory::MemoryUsers;
 pub use model::{Credentials, NewUser, User};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use ports::{DynPasswordHasher, DynUsers, PasswordHasher, Users};

@@ -1,11 +1,42 @@
-//! The user directory's contract, on SQLite and on the real PostgreSQL server.
+//! The user directory's contract, on SQLite, on the real PostgreSQL server, and on the
+//! in-memory default.
 
 use database::{Backend, PLATFORM};
-use identity::{CreateUserError, NewUser, Unique, UserSignedUp, Users};
+use identity::{CreateUserError, DynUsers, MemoryUsers, NewUser, Unique, UserSignedUp, Users};
 use identity_sql::{MIGRATIONS, users};
 use kernel::{Email, Envelope, UserId};
+use serde_json::Value;
 use testkit::TestDb;
 use time::OffsetDateTime;
+
+/// What the contract needs of a store: the adapter and the events it wrote.
+trait Fixture {
+    fn users(&self) -> Box<DynUsers<'static>>;
+    async fn outbox(&self) -> Vec<(String, Value)>;
+}
+
+impl Fixture for TestDb {
+    fn users(&self) -> Box<DynUsers<'static>> {
+        users(&self.backend)
+    }
+
+    async fn outbox(&self) -> Vec<(String, Value)> {
+        testkit::outbox(&self.backend).await
+    }
+}
+
+impl Fixture for MemoryUsers {
+    fn users(&self) -> Box<DynUsers<'static>> {
+        DynUsers::new_box(self.clone())
+    }
+
+    async fn outbox(&self) -> Vec<(String, Value)> {
+        MemoryUsers::outbox(self)
+            .into_iter()
+            .map(|e| (e.kind, e.payload))
+            .collect()
+    }
+}
 
 fn new_user(email: &str) -> (NewUser, Envelope) {
     let user = NewUser {
@@ -22,8 +53,8 @@ fn new_user(email: &str) -> (NewUser, Envelope) {
     (user, envelope)
 }
 
-async fn create_writes_the_user_and_its_event(db: TestDb) {
-    let store = users(&db.backend);
+async fn create_writes_the_user_and_its_event(f: impl Fixture) {
+    let store = f.users();
     let (user, event) = new_user("ada@example.com");
     store.create(&user, &event).await.unwrap();
 
@@ -37,14 +68,14 @@ async fn create_writes_the_user_and_its_event(db: TestDb) {
         user.created_at.unix_timestamp()
     );
 
-    let outbox = testkit::outbox(&db.backend).await;
+    let outbox = f.outbox().await;
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].0, "identity.user_signed_up");
     assert_eq!(outbox[0].1, event.payload);
 }
 
-async fn a_taken_email_writes_nothing(db: TestDb) {
-    let store = users(&db.backend);
+async fn a_taken_email_writes_nothing(f: impl Fixture) {
+    let store = f.users();
     let (first, event) = new_user("ada@example.com");
     store.create(&first, &event).await.unwrap();
     let (again, event) = new_user("ADA@example.com");
@@ -54,11 +85,11 @@ async fn a_taken_email_writes_nothing(db: TestDb) {
         "{err:?}"
     );
     assert!(store.user(again.id).await.unwrap().is_none());
-    assert_eq!(testkit::outbox(&db.backend).await.len(), 1);
+    assert_eq!(f.outbox().await.len(), 1);
 }
 
-async fn unknown_users_are_absent(db: TestDb) {
-    let store = users(&db.backend);
+async fn unknown_users_are_absent(f: impl Fixture) {
+    let store = f.users();
     let nobody = Email::parse("nobody@example.com").unwrap();
     assert!(store.credentials(&nobody).await.unwrap().is_none());
     assert!(store.user(UserId::generate()).await.unwrap().is_none());
@@ -87,10 +118,26 @@ async fn the_directory_view_publishes_ids_and_emails_only(db: TestDb) {
     assert_eq!(columns, ["id", "email"]);
 }
 
-testkit::on_both_drivers!(
-    &[&PLATFORM, &MIGRATIONS];
+/// Each contract test on SQLite, PostgreSQL and the in-memory default; the view test on the two
+/// SQL drivers, which publish it.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        testkit::on_both_drivers!(
+            &[&PLATFORM, &MIGRATIONS];
+            $($name,)*
+            the_directory_view_publishes_ids_and_emails_only,
+        );
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(identity::MemoryUsers::default()).await;
+            })*
+        }
+    };
+}
+
+contract!(
     create_writes_the_user_and_its_event,
     a_taken_email_writes_nothing,
     unknown_users_are_absent,
-    the_directory_view_publishes_ids_and_emails_only,
 );

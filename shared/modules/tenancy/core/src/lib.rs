@@ -8,6 +8,7 @@
 
 mod error;
 mod events;
+pub mod memory;
 mod model;
 mod ports;
 mod role;
@@ -17,6 +18,7 @@ mod tenant_name;
 
 pub use error::{TenancyError, Unique};
 pub use events::{MemberAdded, MemberRemoved, RoleChanged, TenantCreated};
+pub use memory::{MemoryDirectory, MemoryMembers};
 pub use model::{Member, MemberPage, Membership, NewTenant, Tenant};
 pub use ports::{Directory, DirectoryUser, DynDirectory, DynMembers, Members};
 pub use role::Role;

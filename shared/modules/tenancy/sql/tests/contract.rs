@@ -1,14 +1,16 @@
-//! The tenancy adapters' contract, on SQLite and on the real PostgreSQL server. Accounts come
-//! from a stand-in for the identity module's `directory_users` view.
+//! The tenancy adapters' contract, on SQLite, on the real PostgreSQL server, and on the
+//! in-memory default. For SQL, accounts come from a stand-in for the identity module's
+//! `directory_users` view.
 
 use std::time::Duration;
 
 use database::{Backend, MigrationSet, PLATFORM};
 use kernel::{Email, Envelope, TenantId, UserId};
+use serde_json::Value;
 use sqlx::migrate::Migrator;
 use tenancy::{
-    Directory, DirectoryUser, Members, NewTenant, Role, TenancyError, TenantCreated, TenantName,
-    Unique,
+    Directory, DirectoryUser, DynDirectory, DynMembers, Members, MemoryDirectory, MemoryMembers,
+    NewTenant, Role, TenancyError, TenantCreated, TenantName, Unique,
 };
 use tenancy_sql::{MIGRATIONS, directory, members};
 use testkit::TestDb;
@@ -22,34 +24,101 @@ static DIRECTORY: MigrationSet = MigrationSet {
     sqlite: &DIRECTORY_SQLITE,
 };
 
-/// An account in the directory.
-async fn account(backend: &Backend, email: &str) -> DirectoryUser {
-    let user = DirectoryUser {
+/// What the contract needs of a store: its adapters, a way to publish an account to the
+/// directory, and the events it wrote.
+trait Fixture {
+    fn members(&self) -> Box<DynMembers<'static>>;
+    fn directory(&self) -> Box<DynDirectory<'static>>;
+    async fn account(&self, email: &str) -> DirectoryUser;
+    async fn outbox(&self) -> Vec<(String, Value)>;
+}
+
+fn new_account(email: &str) -> DirectoryUser {
+    DirectoryUser {
         id: UserId::generate(),
         email: Email::parse(email).unwrap(),
-    };
-    let insert = "INSERT INTO directory_users (id, email) VALUES ($1, $2)";
-    match backend {
-        Backend::Postgres(db) => sqlx::query(insert)
-            .bind(user.id.as_uuid())
-            .bind(user.email.as_str())
-            .execute(db.raw_pool())
-            .await
-            .map(drop),
-        Backend::Sqlite(db) => sqlx::query(insert)
-            .bind(user.id.as_uuid())
-            .bind(user.email.as_str())
-            .execute(db.raw_pool())
-            .await
-            .map(drop),
     }
-    .unwrap();
-    user
+}
+
+impl Fixture for TestDb {
+    fn members(&self) -> Box<DynMembers<'static>> {
+        members(&self.backend)
+    }
+
+    fn directory(&self) -> Box<DynDirectory<'static>> {
+        directory(&self.backend)
+    }
+
+    async fn account(&self, email: &str) -> DirectoryUser {
+        let user = new_account(email);
+        let insert = "INSERT INTO directory_users (id, email) VALUES ($1, $2)";
+        match &self.backend {
+            Backend::Postgres(db) => sqlx::query(insert)
+                .bind(user.id.as_uuid())
+                .bind(user.email.as_str())
+                .execute(db.raw_pool())
+                .await
+                .map(drop),
+            Backend::Sqlite(db) => sqlx::query(insert)
+                .bind(user.id.as_uuid())
+                .bind(user.email.as_str())
+                .execute(db.raw_pool())
+                .await
+                .map(drop),
+        }
+        .unwrap();
+        user
+    }
+
+    async fn outbox(&self) -> Vec<(String, Value)> {
+        testkit::outbox(&self.backend).await
+    }
+}
+
+/// The in-memory default.
+#[derive(Default)]
+struct Memory {
+    members: MemoryMembers,
+    directory: MemoryDirectory,
+}
+
+impl Memory {
+    fn new() -> Self {
+        let directory = MemoryDirectory::default();
+        Self {
+            members: MemoryMembers::new(directory.clone()),
+            directory,
+        }
+    }
+}
+
+impl Fixture for Memory {
+    fn members(&self) -> Box<DynMembers<'static>> {
+        DynMembers::new_box(self.members.clone())
+    }
+
+    fn directory(&self) -> Box<DynDirectory<'static>> {
+        DynDirectory::new_box(self.directory.clone())
+    }
+
+    async fn account(&self, email: &str) -> DirectoryUser {
+        let user = new_account(email);
+        self.directory.add(user.clone());
+        user
+    }
+
+    async fn outbox(&self) -> Vec<(String, Value)> {
+        self.members
+            .outbox()
+            .into_iter()
+            .map(|e| (e.kind, e.payload))
+            .collect()
+    }
 }
 
 /// A tenant owned by a new account.
-async fn tenant(backend: &Backend, owner_email: &str, name: &str) -> (TenantId, DirectoryUser) {
-    let owner = account(backend, owner_email).await;
+async fn tenant(f: &impl Fixture, owner_email: &str, name: &str) -> (TenantId, DirectoryUser) {
+    let owner = f.account(owner_email).await;
     let tenant = NewTenant {
         id: TenantId::generate(),
         name: TenantName::parse(name).unwrap(),
@@ -60,7 +129,7 @@ async fn tenant(backend: &Backend, owner_email: &str, name: &str) -> (TenantId, 
         tenant_id: tenant.id,
         owner: owner.id,
     };
-    members(backend)
+    f.members()
         .create_tenant(&tenant, &Envelope::wrap(&event, tenant.created_at))
         .await
         .unwrap();
@@ -71,37 +140,31 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-async fn create_tenant_writes_tenant_owner_and_event(db: TestDb) {
-    let store = members(&db.backend);
-    let (t, owner) = tenant(&db.backend, "ada@example.com", "Acme").await;
+async fn create_tenant_writes_tenant_owner_and_event(f: impl Fixture) {
+    let store = f.members();
+    let (t, owner) = tenant(&f, "ada@example.com", "Acme").await;
     assert_eq!(store.tenant(t).await.unwrap().unwrap().name, "Acme");
     assert_eq!(store.role(t, owner.id).await.unwrap(), Some(Role::Owner));
     let mine = store.memberships(owner.id).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!((mine[0].tenant_id, mine[0].role), (t, Role::Owner));
     assert_eq!(mine[0].tenant_name, "Acme");
-    let outbox = testkit::outbox(&db.backend).await;
+    let outbox = f.outbox().await;
     assert_eq!(outbox.len(), 1);
     assert_eq!(outbox[0].0, "tenancy.tenant_created");
     assert_eq!(outbox[0].1["tenant_id"], t.to_string());
 }
 
-async fn the_directory_finds_accounts_by_email(db: TestDb) {
-    let ada = account(&db.backend, "ada@example.com").await;
-    let found = directory(&db.backend).find(&ada.email).await.unwrap();
+async fn the_directory_finds_accounts_by_email(f: impl Fixture) {
+    let ada = f.account("ada@example.com").await;
+    let found = f.directory().find(&ada.email).await.unwrap();
     assert_eq!(found, Some(ada));
     let nobody = Email::parse("nobody@example.com").unwrap();
-    assert!(
-        directory(&db.backend)
-            .find(&nobody)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(f.directory().find(&nobody).await.unwrap().is_none());
 }
 
-async fn unknown_records_are_absent(db: TestDb) {
-    let store = members(&db.backend);
+async fn unknown_records_are_absent(f: impl Fixture) {
+    let store = f.members();
     let (t, u) = (TenantId::generate(), UserId::generate());
     assert!(store.tenant(t).await.unwrap().is_none());
     assert!(store.role(t, u).await.unwrap().is_none());
@@ -109,12 +172,12 @@ async fn unknown_records_are_absent(db: TestDb) {
     assert!(store.members(t, None, 10).await.unwrap().is_empty());
 }
 
-async fn members_paginate_in_id_order(db: TestDb) {
-    let store = members(&db.backend);
-    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
+async fn members_paginate_in_id_order(f: impl Fixture) {
+    let store = f.members();
+    let (t, owner) = tenant(&f, "owner@example.com", "Acme").await;
     let mut expected = vec![owner.id];
     for i in 0..5 {
-        let user = account(&db.backend, &format!("m{i}@example.com")).await;
+        let user = f.account(&format!("m{i}@example.com")).await;
         store
             .add_member(t, owner.id, &user, Role::Member, now())
             .await
@@ -136,10 +199,10 @@ async fn members_paginate_in_id_order(db: TestDb) {
     assert_eq!(seen, expected);
 }
 
-async fn adding_applies_the_rules_and_records_the_event(db: TestDb) {
-    let store = members(&db.backend);
-    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
-    let grace = account(&db.backend, "grace@example.com").await;
+async fn adding_applies_the_rules_and_records_the_event(f: impl Fixture) {
+    let store = f.members();
+    let (t, owner) = tenant(&f, "owner@example.com", "Acme").await;
+    let grace = f.account("grace@example.com").await;
     let added = store
         .add_member(t, owner.id, &grace, Role::Admin, now())
         .await
@@ -156,7 +219,7 @@ async fn adding_applies_the_rules_and_records_the_event(db: TestDb) {
         "{again:?}"
     );
     // An admin may not add an owner; an outsider sees no tenant.
-    let other = account(&db.backend, "other@example.com").await;
+    let other = f.account("other@example.com").await;
     let as_admin = store
         .add_member(t, grace.id, &other, Role::Owner, now())
         .await;
@@ -171,18 +234,14 @@ async fn adding_applies_the_rules_and_records_the_event(db: TestDb) {
         matches!(outsider, Err(TenancyError::TenantNotFound)),
         "{outsider:?}"
     );
-    let kinds: Vec<String> = testkit::outbox(&db.backend)
-        .await
-        .into_iter()
-        .map(|(kind, _)| kind)
-        .collect();
+    let kinds: Vec<String> = f.outbox().await.into_iter().map(|(kind, _)| kind).collect();
     assert_eq!(kinds, ["tenancy.tenant_created", "tenancy.member_added"]);
 }
 
-async fn tenant_scoped_changes_never_cross_tenants(db: TestDb) {
-    let store = members(&db.backend);
-    let (ta, a) = tenant(&db.backend, "a@example.com", "A").await;
-    let (tb, b) = tenant(&db.backend, "b@example.com", "B").await;
+async fn tenant_scoped_changes_never_cross_tenants(f: impl Fixture) {
+    let store = f.members();
+    let (ta, a) = tenant(&f, "a@example.com", "A").await;
+    let (tb, b) = tenant(&f, "b@example.com", "B").await;
     assert_eq!(store.role(tb, a.id).await.unwrap(), None);
     let members = store.members(tb, None, 100).await.unwrap();
     assert_eq!(
@@ -203,15 +262,15 @@ async fn tenant_scoped_changes_never_cross_tenants(db: TestDb) {
     assert_eq!(store.role(ta, a.id).await.unwrap(), Some(Role::Owner));
 }
 
-async fn the_last_owner_is_kept(db: TestDb) {
-    let store = members(&db.backend);
-    let (t, a) = tenant(&db.backend, "a@example.com", "A").await;
+async fn the_last_owner_is_kept(f: impl Fixture) {
+    let store = f.members();
+    let (t, a) = tenant(&f, "a@example.com", "A").await;
     let demote = store.change_role(t, a.id, a.id, Role::Admin, now()).await;
     assert!(matches!(demote, Err(TenancyError::LastOwner)), "{demote:?}");
     let leave = store.remove_member(t, a.id, a.id, now()).await;
     assert!(matches!(leave, Err(TenancyError::LastOwner)), "{leave:?}");
 
-    let b = account(&db.backend, "b@example.com").await;
+    let b = f.account("b@example.com").await;
     store
         .add_member(t, a.id, &b, Role::Owner, now())
         .await
@@ -227,10 +286,10 @@ async fn the_last_owner_is_kept(db: TestDb) {
     assert_eq!(store.role(t, a.id).await.unwrap(), None);
 }
 
-async fn concurrent_demotions_keep_an_owner(db: TestDb) {
-    let store = members(&db.backend);
-    let (t, a) = tenant(&db.backend, "a@example.com", "A").await;
-    let b = account(&db.backend, "b@example.com").await;
+async fn concurrent_demotions_keep_an_owner(f: impl Fixture) {
+    let store = f.members();
+    let (t, a) = tenant(&f, "a@example.com", "A").await;
+    let b = f.account("b@example.com").await;
     store
         .add_member(t, a.id, &b, Role::Owner, now())
         .await
@@ -294,9 +353,9 @@ where
 /// is checked under the tenant's lock, on the promoted role.
 async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     let store = members(&db.backend);
-    let (t, owner) = tenant(&db.backend, "owner@example.com", "Acme").await;
-    let admin = account(&db.backend, "admin@example.com").await;
-    let target = account(&db.backend, "target@example.com").await;
+    let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
+    let admin = db.account("admin@example.com").await;
+    let target = db.account("target@example.com").await;
     store
         .add_member(t, owner.id, &admin, Role::Admin, now())
         .await
@@ -320,7 +379,7 @@ async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     assert_eq!(store.role(t, target.id).await.unwrap(), Some(Role::Owner));
 
     // A just-demoted admin cannot finish adding someone either.
-    let newcomer = account(&db.backend, "new@example.com").await;
+    let newcomer = db.account("new@example.com").await;
     let backend = db.backend.clone();
     let adding = async move {
         members(&backend)
@@ -331,8 +390,25 @@ async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     assert!(matches!(added, Err(TenancyError::Forbidden)), "{added:?}");
 }
 
-testkit::on_both_drivers!(
-    &[&PLATFORM, &DIRECTORY, &MIGRATIONS];
+/// Each contract test on SQLite, PostgreSQL and the in-memory default; the lock test on the
+/// two SQL drivers, whose locking it is about.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        testkit::on_both_drivers!(
+            &[&PLATFORM, &DIRECTORY, &MIGRATIONS];
+            $($name,)*
+            permission_is_checked_on_the_role_at_commit,
+        );
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Memory::new()).await;
+            })*
+        }
+    };
+}
+
+contract!(
     create_tenant_writes_tenant_owner_and_event,
     the_directory_finds_accounts_by_email,
     unknown_records_are_absent,
@@ -341,5 +417,4 @@ testkit::on_both_drivers!(
     tenant_scoped_changes_never_cross_tenants,
     the_last_owner_is_kept,
     concurrent_demotions_keep_an_owner,
-    permission_is_checked_on_the_role_at_commit,
 );

@@ -1,0 +1,233 @@
+//! Tenants, members and the account directory in the process's memory: the embedded default
+//! for unit tests and single-process runs, held to the same contract suite as the SQL adapters
+//! (`tenancy-sql/tests/contract.rs`). One mutex plays the tenant lock, so changes are decided
+//! by the same [`rules`](crate::rules) on the roles as they are. Events land in an in-memory
+//! outbox.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use kernel::{Email, Envelope, TenantId, Unavailable, UserId};
+use time::OffsetDateTime;
+
+use crate::rules::{self, Seen};
+use crate::{
+    Directory, DirectoryUser, Member, Members, Membership, NewTenant, Role, TenancyError, Tenant,
+};
+
+/// Accounts as the identity module publishes them; filled with [`MemoryDirectory::add`].
+#[derive(Debug, Clone, Default)]
+pub struct MemoryDirectory {
+    users: Arc<Mutex<Vec<DirectoryUser>>>,
+}
+
+impl MemoryDirectory {
+    pub fn add(&self, user: DirectoryUser) {
+        lock(&self.users).push(user);
+    }
+
+    fn email(&self, id: UserId) -> Option<Email> {
+        lock(&self.users)
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.email.clone())
+    }
+}
+
+impl Directory for MemoryDirectory {
+    async fn find(&self, email: &Email) -> Result<Option<DirectoryUser>, Unavailable> {
+        Ok(lock(&self.users)
+            .iter()
+            .find(|u| &u.email == email)
+            .cloned())
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    tenants: BTreeMap<TenantId, Tenant>,
+    roles: BTreeMap<(TenantId, UserId), (Role, OffsetDateTime)>,
+    outbox: Vec<Envelope>,
+}
+
+impl State {
+    fn seen(&self, tenant: TenantId, actor: UserId, target: UserId) -> Seen {
+        let role = |user| self.roles.get(&(tenant, user)).map(|(role, _)| *role);
+        let owners = self
+            .roles
+            .iter()
+            .filter(|((t, _), (role, _))| *t == tenant && *role == Role::Owner)
+            .count();
+        Seen {
+            actor: role(actor),
+            target: role(target),
+            owners: owners as u64,
+        }
+    }
+}
+
+/// Tenants and members; member emails come from `directory`.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryMembers {
+    state: Arc<Mutex<State>>,
+    directory: MemoryDirectory,
+}
+
+impl MemoryMembers {
+    pub fn new(directory: MemoryDirectory) -> Self {
+        Self {
+            state: Arc::default(),
+            directory,
+        }
+    }
+
+    /// The events written so far, oldest first.
+    pub fn outbox(&self) -> Vec<Envelope> {
+        lock(&self.state).outbox.clone()
+    }
+
+    fn member(&self, user_id: UserId, (role, joined_at): (Role, OffsetDateTime)) -> Option<Member> {
+        Some(Member {
+            user_id,
+            email: self.directory.email(user_id)?,
+            role,
+            joined_at,
+        })
+    }
+}
+
+impl Members for MemoryMembers {
+    async fn create_tenant(&self, tenant: &NewTenant, event: &Envelope) -> Result<(), Unavailable> {
+        let mut state = lock(&self.state);
+        state.tenants.insert(
+            tenant.id,
+            Tenant {
+                id: tenant.id,
+                name: tenant.name.as_str().to_owned(),
+                created_at: tenant.created_at,
+            },
+        );
+        state
+            .roles
+            .insert((tenant.id, tenant.owner), (Role::Owner, tenant.created_at));
+        state.outbox.push(event.clone());
+        Ok(())
+    }
+
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, Unavailable> {
+        let state = lock(&self.state);
+        Ok(state
+            .roles
+            .iter()
+            .filter(|((_, u), _)| *u == user)
+            .filter_map(|((t, _), (role, _))| {
+                state.tenants.get(t).map(|tenant| Membership {
+                    tenant_id: *t,
+                    tenant_name: tenant.name.clone(),
+                    role: *role,
+                })
+            })
+            .collect())
+    }
+
+    async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>, Unavailable> {
+        Ok(lock(&self.state).tenants.get(&tenant).cloned())
+    }
+
+    async fn role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, Unavailable> {
+        Ok(lock(&self.state).seen(tenant, user, user).actor)
+    }
+
+    async fn members(
+        &self,
+        tenant: TenantId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<Member>, Unavailable> {
+        let state = lock(&self.state);
+        Ok(state
+            .roles
+            .range(
+                (
+                    tenant,
+                    after.unwrap_or(UserId::from_uuid(uuid::Uuid::nil())),
+                )..,
+            )
+            .take_while(|((t, _), _)| *t == tenant)
+            .filter(|((_, u), _)| Some(*u) != after)
+            .filter_map(|((_, u), joined)| self.member(*u, *joined))
+            .take(limit as usize)
+            .collect())
+    }
+
+    async fn add_member(
+        &self,
+        tenant: TenantId,
+        actor: UserId,
+        user: &DirectoryUser,
+        role: Role,
+        at: OffsetDateTime,
+    ) -> Result<Member, TenancyError> {
+        let mut state = lock(&self.state);
+        let event = rules::add(
+            tenant,
+            actor,
+            user.id,
+            role,
+            state.seen(tenant, actor, user.id),
+        )?;
+        state.roles.insert((tenant, user.id), (role, at));
+        state.outbox.push(Envelope::wrap(&event, at));
+        Ok(Member {
+            user_id: user.id,
+            email: user.email.clone(),
+            role,
+            joined_at: at,
+        })
+    }
+
+    async fn change_role(
+        &self,
+        tenant: TenantId,
+        actor: UserId,
+        target: UserId,
+        role: Role,
+        at: OffsetDateTime,
+    ) -> Result<Member, TenancyError> {
+        let mut state = lock(&self.state);
+        let event = rules::change_role(
+            tenant,
+            actor,
+            target,
+            role,
+            state.seen(tenant, actor, target),
+        )?;
+        let joined = state
+            .roles
+            .get_mut(&(tenant, target))
+            .ok_or(TenancyError::MemberNotFound)?;
+        joined.0 = role;
+        let joined = *joined;
+        state.outbox.push(Envelope::wrap(&event, at));
+        self.member(target, joined)
+            .ok_or(TenancyError::MemberNotFound)
+    }
+
+    async fn remove_member(
+        &self,
+        tenant: TenantId,
+        actor: UserId,
+        target: UserId,
+        at: OffsetDateTime,
+    ) -> Result<(), TenancyError> {
+        let mut state = lock(&self.state);
+        let event = rules::remove(tenant, actor, target, state.seen(tenant, actor, target))?;
+        state.roles.remove(&(tenant, target));
+        state.outbox.push(Envelope::wrap(&event, at));
+        Ok(())
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
