@@ -203,3 +203,50 @@ macro_rules! on_both_drivers {
         }
     };
 }
+
+/// A platform on `backend` whose business metrics go nowhere.
+pub fn platform(backend: &Backend) -> runtime::Platform {
+    let metrics = web::EmfMetrics::new("test".into(), "test".into(), Box::new(std::io::sink()));
+    runtime::Platform::new(
+        backend.clone(),
+        std::sync::Arc::new(metrics),
+        time::Duration::hours(1),
+    )
+}
+
+/// Replays the API Gateway v2 event in `file` through `app` as a Lambda function serves it;
+/// returns the status and the JSON body (`Null` when there is none).
+pub async fn replay(app: axum::Router, file: &std::path::Path) -> (u16, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let raw = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let request =
+        lambda_http::request::from_str(&raw).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let response = runtime::lambda::handler(app)
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+/// Every file in `dir` is one of `expected`: an event without an expectation fails.
+pub fn assert_every_event_expected(dir: &str, expected: &[(&str, u16)]) {
+    for file in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}")) {
+        let name = file
+            .ok()
+            .and_then(|f| f.file_name().into_string().ok())
+            .unwrap_or_default();
+        assert!(
+            expected.iter().any(|(f, _)| *f == name),
+            "{dir}/{name} has no expectation"
+        );
+    }
+}

@@ -37,7 +37,12 @@ pub fn routes() -> OpenApiRouter<Arc<DynReadiness<'static>>> {
 }
 
 /// Liveness: the process is up and serving. Touches no dependency.
-#[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    get,
+    path = "/v1/health",
+    tag = "health",
+    responses((status = 200, description = "The process serves requests", body = Health))
+)]
 async fn live() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
@@ -47,7 +52,10 @@ async fn live() -> axum::Json<Health> {
     get,
     path = "/v1/health/ready",
     tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = crate::Problem))
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 503, description = "The database does not answer", body = crate::Problem),
+    )
 )]
 async fn ready(
     State(readiness): State<Arc<DynReadiness<'static>>>,

@@ -29,7 +29,7 @@ pub enum IdentityError {
     #[error("an account with this email exists")]
     EmailTaken,
     #[error("email or password is wrong")]
-    InvalidCredentials,
+    WrongEmailOrPassword,
     /// The session's user no longer exists.
     #[error("no such user")]
     UnknownUser,

@@ -16,7 +16,7 @@ mod service;
 pub use error::{CreateUserError, HashError, IdentityError, Unique};
 pub use events::UserSignedUp;
 pub use memory::MemoryUsers;
-pub use model::{Credentials, NewUser, User};
+pub use model::{NewUser, StoredPassword, User};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use ports::{DynPasswordHasher, DynUsers, PasswordHasher, Users};
 pub use service::{Identity, SignedUp};

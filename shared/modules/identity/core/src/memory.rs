@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use kernel::{Email, Envelope, Unavailable, UserId};
 
-use crate::{CreateUserError, Credentials, NewUser, Unique, User, Users};
+use crate::{CreateUserError, NewUser, StoredPassword, Unique, User, Users};
 
 #[derive(Debug, Default)]
 struct State {
@@ -42,12 +42,12 @@ impl Users for MemoryUsers {
         })
     }
 
-    async fn credentials(&self, email: &Email) -> Result<Option<Credentials>, Unavailable> {
+    async fn stored_password(&self, email: &Email) -> Result<Option<StoredPassword>, Unavailable> {
         Ok(self.with(|s| {
             s.users
                 .iter()
                 .find(|u| &u.email == email)
-                .map(|u| Credentials {
+                .map(|u| StoredPassword {
                     user_id: u.id,
                     password_hash: u.password_hash.clone(),
                 })

@@ -10,7 +10,7 @@ pub struct User {
 
 /// What login needs to check a password, and nothing more.
 #[derive(Debug, Clone)]
-pub struct Credentials {
+pub struct StoredPassword {
     pub user_id: UserId,
     pub password_hash: String,
 }

@@ -2,7 +2,7 @@ use std::future::Future;
 
 use kernel::{Email, Envelope, Unavailable, UserId};
 
-use crate::{CreateUserError, Credentials, HashError, NewUser, Password, User};
+use crate::{CreateUserError, HashError, NewUser, Password, StoredPassword, User};
 
 /// The user directory: every account, found by id or email.
 #[dynosaur::dynosaur(pub DynUsers = dyn(box) Users)]
@@ -15,10 +15,10 @@ pub trait Users: Send + Sync {
         event: &Envelope,
     ) -> impl Future<Output = Result<(), CreateUserError>> + Send;
 
-    fn credentials(
+    fn stored_password(
         &self,
         email: &Email,
-    ) -> impl Future<Output = Result<Option<Credentials>, Unavailable>> + Send;
+    ) -> impl Future<Output = Result<Option<StoredPassword>, Unavailable>> + Send;
 
     fn user(&self, id: UserId) -> impl Future<Output = Result<Option<User>, Unavailable>> + Send;
 }

@@ -82,19 +82,15 @@ impl Identity {
         email: &Email,
         password: Password,
     ) -> Result<IssuedSession, IdentityError> {
-        let Some(credentials) = self.users.credentials(email).await? else {
+        let Some(stored) = self.users.stored_password(email).await? else {
             let decoy = self.decoy_hash(&password).await?;
             self.hasher.verify(password, decoy).await?;
-            return Err(IdentityError::InvalidCredentials);
+            return Err(IdentityError::WrongEmailOrPassword);
         };
-        if !self
-            .hasher
-            .verify(password, credentials.password_hash)
-            .await?
-        {
-            return Err(IdentityError::InvalidCredentials);
+        if !self.hasher.verify(password, stored.password_hash).await? {
+            return Err(IdentityError::WrongEmailOrPassword);
         }
-        Ok(self.sessions.issue(credentials.user_id).await?)
+        Ok(self.sessions.issue(stored.user_id).await?)
     }
 
     pub async fn logout(&self, token: &SessionToken) -> Result<(), IdentityError> {

@@ -131,8 +131,8 @@ async fn a_wrong_password_and_an_unknown_email_look_alike() {
         .identity
         .login(&email("who@example.com"), password("correct horse battery"))
         .await;
-    assert!(matches!(wrong, Err(IdentityError::InvalidCredentials)));
-    assert!(matches!(unknown, Err(IdentityError::InvalidCredentials)));
+    assert!(matches!(wrong, Err(IdentityError::WrongEmailOrPassword)));
+    assert!(matches!(unknown, Err(IdentityError::WrongEmailOrPassword)));
     // The unknown email cost a verification too, against a decoy hash.
     assert_eq!(f.hasher.verified.load(Ordering::SeqCst), 2);
     let right = f

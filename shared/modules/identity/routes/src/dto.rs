@@ -6,11 +6,26 @@ use serde::{Deserialize, Serialize};
 use sessions::IssuedSession;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::Object;
 use uuid::Uuid;
+
+/// The new account's email, as `kernel::Email` accepts it.
+fn signup_email() -> Object {
+    web::openapi::email("The new account's email.")
+        .examples(["ada@example.com"])
+        .build()
+}
+
+/// The email to log in with: the same rules as at signup.
+fn login_email() -> Object {
+    web::openapi::email("The email the account signed up with.")
+        .examples(["ada@example.com"])
+        .build()
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct SignupRequest {
-    #[schema(example = "ada@example.com", format = "email", max_length = 254)]
+    #[schema(schema_with = signup_email)]
     pub email: String,
     /// 12 to 128 characters.
     #[schema(
@@ -23,7 +38,7 @@ pub(crate) struct SignupRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct LoginRequest {
-    #[schema(example = "ada@example.com", format = "email", max_length = 254)]
+    #[schema(schema_with = login_email)]
     pub email: String,
     /// A password outside today's length policy is simply wrong (401), not malformed.
     pub password: String,

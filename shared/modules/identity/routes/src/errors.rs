@@ -7,7 +7,7 @@ use web::ApiError;
 pub(crate) fn problem(err: IdentityError) -> ApiError {
     match err {
         IdentityError::EmailTaken => ApiError::Conflict("an account with this email exists"),
-        IdentityError::InvalidCredentials => {
+        IdentityError::WrongEmailOrPassword => {
             ApiError::Unauthenticated("email or password is wrong")
         }
         IdentityError::UnknownUser => {

@@ -17,7 +17,11 @@ use crate::errors::{problem, signup_problem};
     tag = "identity",
     request_body = SignupRequest,
     responses(
-        (status = 201, body = SignupResponse),
+        (
+            status = 201,
+            description = "The account, and a session for it",
+            body = SignupResponse
+        ),
         (status = 409, description = "The email is taken", body = Problem),
     )
 )]
@@ -51,7 +55,7 @@ pub(crate) async fn signup(
     tag = "identity",
     request_body = LoginRequest,
     responses(
-        (status = 201, body = SessionBody),
+        (status = 201, description = "A new session", body = SessionBody),
         (status = 401, description = "Wrong email or password", body = Problem),
     )
 )]
@@ -62,7 +66,7 @@ pub(crate) async fn login(
     let email = Email::parse(&body.email)?;
     // A password outside today's policy may predate it; it is simply wrong, not malformed.
     let password =
-        Password::parse(body.password).map_err(|_| problem(IdentityError::InvalidCredentials))?;
+        Password::parse(body.password).map_err(|_| problem(IdentityError::WrongEmailOrPassword))?;
     let session = state
         .identity
         .login(&email, password)
@@ -78,7 +82,7 @@ pub(crate) async fn login(
     path = "/v1/sessions/current",
     tag = "identity",
     security(("session" = [])),
-    responses((status = 204))
+    responses((status = 204, description = "The session has ended"))
 )]
 pub(crate) async fn logout(
     State(state): State<IdentityState>,
@@ -94,7 +98,7 @@ pub(crate) async fn logout(
     path = "/v1/me",
     tag = "identity",
     security(("session" = [])),
-    responses((status = 200, body = MeResponse))
+    responses((status = 200, description = "The caller's account", body = MeResponse))
 )]
 pub(crate) async fn me(
     State(state): State<IdentityState>,

@@ -1,7 +1,7 @@
 //! The user directory in the `users` table.
 
 use database::{Db, Dialect, is_unique_violation, outbox};
-use identity::{CreateUserError, Credentials, NewUser, Unique, User, Users};
+use identity::{CreateUserError, NewUser, StoredPassword, Unique, User, Users};
 use kernel::{Email, Envelope, Unavailable, UserId};
 use sqlx::types::Json;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 const INSERT: &str =
     "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
-const SELECT_CREDENTIALS: &str = "SELECT id, password_hash FROM users WHERE email = $1";
+const SELECT_STORED_PASSWORD: &str = "SELECT id, password_hash FROM users WHERE email = $1";
 const SELECT_USER: &str = "SELECT id, email, created_at FROM users WHERE id = $1";
 
 #[derive(Debug)]
@@ -25,7 +25,7 @@ impl<DB: Dialect> SqlUsers<DB> {
 }
 
 #[derive(FromRow)]
-struct CredentialsRow {
+struct StoredPasswordRow {
     id: Uuid,
     password_hash: String,
 }
@@ -53,7 +53,7 @@ where
     for<'q> i16: Encode<'q, DB> + Type<DB>,
     for<'q> Json<&'q serde_json::Value>: Encode<'q, DB> + Type<DB>,
     for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
-    for<'r> CredentialsRow: FromRow<'r, DB::Row>,
+    for<'r> StoredPasswordRow: FromRow<'r, DB::Row>,
     for<'r> UserRow: FromRow<'r, DB::Row>,
 {
     #[tracing::instrument(name = "users.create", skip_all, fields(user_id = %user.id))]
@@ -79,14 +79,14 @@ where
         Ok(self.db.commit(tx).await?)
     }
 
-    #[tracing::instrument(name = "users.credentials", skip_all)]
-    async fn credentials(&self, email: &Email) -> Result<Option<Credentials>, Unavailable> {
-        let row: Option<CredentialsRow> = sqlx::query_as(SELECT_CREDENTIALS)
+    #[tracing::instrument(name = "users.stored_password", skip_all)]
+    async fn stored_password(&self, email: &Email) -> Result<Option<StoredPassword>, Unavailable> {
+        let row: Option<StoredPasswordRow> = sqlx::query_as(SELECT_STORED_PASSWORD)
             .bind(email.as_str())
             .fetch_optional(self.db.pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
-        Ok(row.map(|r| Credentials {
+        Ok(row.map(|r| StoredPassword {
             user_id: UserId::from_uuid(r.id),
             password_hash: r.password_hash,
         }))

@@ -58,7 +58,7 @@ async fn create_writes_the_user_and_its_event(f: impl Fixture) {
     let (user, event) = new_user("ada@example.com");
     store.create(&user, &event).await.unwrap();
 
-    let creds = store.credentials(&user.email).await.unwrap().unwrap();
+    let creds = store.stored_password(&user.email).await.unwrap().unwrap();
     assert_eq!(creds.user_id, user.id);
     assert_eq!(creds.password_hash, "$argon2id$fake");
     let found = store.user(user.id).await.unwrap().unwrap();
@@ -91,7 +91,7 @@ async fn a_taken_email_writes_nothing(f: impl Fixture) {
 async fn unknown_users_are_absent(f: impl Fixture) {
     let store = f.users();
     let nobody = Email::parse("nobody@example.com").unwrap();
-    assert!(store.credentials(&nobody).await.unwrap().is_none());
+    assert!(store.stored_password(&nobody).await.unwrap().is_none());
     assert!(store.user(UserId::generate()).await.unwrap().is_none());
 }
 

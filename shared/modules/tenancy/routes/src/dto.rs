@@ -2,15 +2,33 @@
 //! rename them. The schemas carry the same limits the domain enforces.
 
 use serde::{Deserialize, Serialize};
-use tenancy::{Member, Membership, Tenant};
+use tenancy::{Member, Membership, Role, Tenant};
 use time::OffsetDateTime;
+use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// `TenantName`: 1 to 100 visible characters, trimmed.
+fn tenant_name() -> Object {
+    web::openapi::visible_text(100)
+        .description(Some(
+            "1 to 100 characters once leading and trailing whitespace is trimmed; no control, \
+             zero-width or text-direction characters.",
+        ))
+        .examples(["Acme"])
+        .build()
+}
+
+/// An account's email, as `kernel::Email` accepts it.
+fn member_email() -> Object {
+    web::openapi::email("The email of an existing account.")
+        .examples(["grace@example.com"])
+        .build()
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct CreateTenantRequest {
-    /// 1 to 100 characters, after trimming.
-    #[schema(example = "Acme", min_length = 1, max_length = 100)]
+    #[schema(schema_with = tenant_name)]
     pub name: String,
 }
 
@@ -33,12 +51,31 @@ impl From<Tenant> for TenantBody {
     }
 }
 
+/// A member's role in a tenant.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = Role)]
+pub(crate) enum RoleBody {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl From<Role> for RoleBody {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => Self::Owner,
+            Role::Admin => Self::Admin,
+            Role::Member => Self::Member,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct MembershipBody {
     tenant_id: Uuid,
     tenant_name: String,
-    #[schema(example = "owner")]
-    role: &'static str,
+    role: RoleBody,
 }
 
 impl From<Membership> for MembershipBody {
@@ -46,7 +83,7 @@ impl From<Membership> for MembershipBody {
         Self {
             tenant_id: m.tenant_id.as_uuid(),
             tenant_name: m.tenant_name,
-            role: m.role.as_str(),
+            role: m.role.into(),
         }
     }
 }
@@ -60,8 +97,7 @@ pub(crate) struct MembershipsBody {
 pub(crate) struct MemberBody {
     user_id: Uuid,
     email: String,
-    #[schema(example = "member")]
-    role: &'static str,
+    role: RoleBody,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     joined_at: OffsetDateTime,
@@ -72,7 +108,7 @@ impl From<Member> for MemberBody {
         Self {
             user_id: m.user_id.as_uuid(),
             email: m.email.as_str().to_owned(),
-            role: m.role.as_str(),
+            role: m.role.into(),
             joined_at: m.joined_at,
         }
     }
@@ -93,20 +129,21 @@ pub(crate) struct PageQuery {
 pub(crate) struct MemberPageBody {
     pub members: Vec<MemberBody>,
     /// Pass as `cursor` to get the next page; null on the last page.
+    #[schema(format = Uuid, required = true)]
     pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct AddMemberRequest {
-    /// The email of an existing account.
-    #[schema(example = "grace@example.com", format = "email", max_length = 254)]
+    #[schema(schema_with = member_email)]
     pub email: String,
-    #[schema(example = "member", pattern = "^(owner|admin|member)$")]
+    // A string, parsed by the handler so that its problem is reported with the email's.
+    #[schema(value_type = RoleBody)]
     pub role: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ChangeRoleRequest {
-    #[schema(example = "admin", pattern = "^(owner|admin|member)$")]
+    #[schema(value_type = RoleBody)]
     pub role: String,
 }

@@ -6,14 +6,16 @@ use axum::http::StatusCode;
 use kernel::{Email, TenantId, UserId};
 use serde::Deserialize;
 use tenancy::{MAX_PAGE_SIZE, Role};
-use web::{ApiError, Authenticated, Fields, Json, Path, Problem, parse_id};
+use web::{ApiError, Authenticated, Fields, Json, Path, Problem};
 
 use crate::TenancyState;
 use crate::dto::{AddMemberRequest, ChangeRoleRequest, MemberBody, MemberPageBody, PageQuery};
 use crate::errors::problem;
-use crate::tenants::{TenantPath, tenant_scope};
+use crate::tenants::{NO_TENANT, TenantPath, parse_uuid, tenant_scope};
 
 const DEFAULT_PAGE_SIZE: u32 = 20;
+
+const NO_MEMBER: &str = "No such tenant or member, or the caller is not a member";
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct MemberPath {
@@ -24,7 +26,7 @@ pub(crate) struct MemberPath {
 fn member_scope(path: &MemberPath) -> Result<(TenantId, UserId), ApiError> {
     Ok((
         tenant_scope(&path.tenant_id)?,
-        parse_id(&path.user_id, "user_id")?,
+        parse_uuid(&path.user_id, "user_id")?,
     ))
 }
 
@@ -36,9 +38,13 @@ fn member_scope(path: &MemberPath) -> Result<(TenantId, UserId), ApiError> {
     security(("session" = [])),
     params(("tenant_id" = uuid::Uuid, Path), PageQuery),
     responses(
-        (status = 200, body = MemberPageBody),
-        (status = 400, body = Problem),
-        (status = 404, body = Problem),
+        (status = 200, description = "A page of members", body = MemberPageBody),
+        (
+            status = 400,
+            description = "A malformed tenant id, cursor, limit or query string",
+            body = Problem
+        ),
+        (status = 404, description = NO_TENANT, body = Problem),
     )
 )]
 pub(crate) async fn list_members(
@@ -53,7 +59,7 @@ pub(crate) async fn list_members(
     let after = query
         .cursor
         .as_deref()
-        .map(|c| parse_id::<UserId>(c, "cursor"))
+        .map(|c| parse_uuid::<UserId>(c, "cursor"))
         .transpose()?;
     let limit = match query.limit.as_deref() {
         None => DEFAULT_PAGE_SIZE,
@@ -85,10 +91,24 @@ pub(crate) async fn list_members(
     params(("tenant_id" = uuid::Uuid, Path)),
     request_body = AddMemberRequest,
     responses(
-        (status = 201, body = MemberBody),
-        (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 201, description = "The new member", body = MemberBody),
+        (
+            status = 400,
+            description = "Malformed JSON, or a tenant id that is not a UUID",
+            body = Problem
+        ),
+        (
+            status = 403,
+            description = "The caller's role may not add a member with this role",
+            body = Problem
+        ),
+        (status = 404, description = NO_TENANT, body = Problem),
         (status = 409, description = "Already a member", body = Problem),
+        (
+            status = 422,
+            description = "A field is missing or invalid, or no account uses the email",
+            body = Problem
+        ),
     )
 )]
 pub(crate) async fn add_member(
@@ -121,9 +141,18 @@ pub(crate) async fn add_member(
     params(("tenant_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     request_body = ChangeRoleRequest,
     responses(
-        (status = 200, body = MemberBody),
-        (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 200, description = "The member, with the new role", body = MemberBody),
+        (
+            status = 400,
+            description = "Malformed JSON, or an id that is not a UUID",
+            body = Problem
+        ),
+        (
+            status = 403,
+            description = "The caller's role may not make this change",
+            body = Problem
+        ),
+        (status = 404, description = NO_MEMBER, body = Problem),
         (status = 409, description = "It would leave no owner", body = Problem),
     )
 )]
@@ -151,10 +180,14 @@ pub(crate) async fn change_role(
     security(("session" = [])),
     params(("tenant_id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     responses(
-        (status = 204),
-        (status = 400, body = Problem),
-        (status = 403, body = Problem),
-        (status = 404, body = Problem),
+        (status = 204, description = "The member is removed"),
+        (status = 400, description = "An id is not a UUID", body = Problem),
+        (
+            status = 403,
+            description = "The caller's role may not remove this member",
+            body = Problem
+        ),
+        (status = 404, description = NO_MEMBER, body = Problem),
         (status = 409, description = "It would leave no owner", body = Problem),
     )
 )]
