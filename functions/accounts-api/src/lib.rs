@@ -8,36 +8,34 @@ use identity::Identity;
 use identity_passwords::Argon2Hasher;
 use identity_routes::IdentityState;
 use runtime::{DatabaseReady, Platform};
-use utoipa_axum::router::OpenApiRouter;
-use web::Api;
 
 /// The whole API's document, as `app` generates it and the API suite checks it; served at
 /// `/openapi.json` without linking the other modules' routes.
 pub const API_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
 
-/// Everything this function serves.
+/// Everything this function serves. The routers are plain axum: their OpenAPI operations are
+/// built only for the document, never at cold start.
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
-    Api::default()
-        .merge(web::health::router(DatabaseReady(platform.backend.clone())))
-        .merge(routes(platform, hasher))
-        .merge(web::openapi::served(Arc::from(API_DOCUMENT)))
-        .into_router()
+    web::serve(
+        web::health::router(DatabaseReady(platform.backend.clone()))
+            .merge(router(platform, hasher))
+            .merge(web::openapi::served(Arc::from(API_DOCUMENT))),
+    )
 }
 
 /// The identity module's routes with their state, for this function and the local server.
-pub fn routes(platform: &Platform, hasher: Argon2Hasher) -> OpenApiRouter {
+pub fn router(platform: &Platform, hasher: Argon2Hasher) -> Router {
     let identity = Identity::new(
         identity_sql::users(&platform.backend),
         hasher,
         platform.sessions.clone(),
         platform.clock.clone(),
     );
-    let state = IdentityState {
+    identity_routes::router().with_state(IdentityState {
         identity,
         sessions: platform.sessions.clone(),
         metrics: platform.metrics.clone(),
-    };
-    identity_routes::routes().with_state(state)
+    })
 }
 
 /// The document of the routes this function serves.
@@ -45,6 +43,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     web::openapi::merged([
         web::health::routes().into_openapi(),
         identity_routes::routes().into_openapi(),
-        web::openapi::served(Arc::from("")).into_openapi(),
+        web::openapi::routes().into_openapi(),
     ])
 }

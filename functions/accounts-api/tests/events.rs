@@ -38,6 +38,14 @@ async fn events_get_the_expected_responses() {
     );
 }
 
+/// The plain router built at cold start serves every operation the document lists.
+#[tokio::test]
+async fn the_router_serves_every_documented_operation() {
+    let db = TestDb::sqlite(&[&PLATFORM, &identity_sql::MIGRATIONS]).await;
+    let app = accounts_api::app(&testkit::platform(&db.backend), Argon2Hasher::for_tests());
+    testkit::assert_serves_documented(app, &accounts_api::openapi()).await;
+}
+
 #[test]
 fn every_event_has_an_expectation() {
     testkit::assert_every_event_expected(EVENTS, CASES);

@@ -5,29 +5,24 @@ use axum::Router;
 use runtime::{DatabaseReady, Platform};
 use tenancy::Tenancy;
 use tenancy_routes::TenancyState;
-use utoipa_axum::router::OpenApiRouter;
-use web::Api;
 
-/// Everything this function serves.
+/// Everything this function serves. The routers are plain axum: their OpenAPI operations are
+/// built only for the document, never at cold start.
 pub fn app(platform: &Platform) -> Router {
-    Api::default()
-        .merge(web::health::router(DatabaseReady(platform.backend.clone())))
-        .merge(routes(platform))
-        .into_router()
+    web::serve(web::health::router(DatabaseReady(platform.backend.clone())).merge(router(platform)))
 }
 
 /// The tenancy module's routes with their state, for this function and the local server.
-pub fn routes(platform: &Platform) -> OpenApiRouter {
+pub fn router(platform: &Platform) -> Router {
     let tenancy = Tenancy::new(
         tenancy_sql::members(&platform.backend),
         tenancy_sql::directory(&platform.backend),
         platform.clock.clone(),
     );
-    let state = TenancyState {
+    tenancy_routes::router().with_state(TenancyState {
         tenancy,
         sessions: platform.sessions.clone(),
-    };
-    tenancy_routes::routes().with_state(state)
+    })
 }
 
 /// The document of the routes this function serves.

@@ -7,7 +7,6 @@ use axum::Router;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;
 use runtime::{DatabaseReady, Platform};
-use web::Api;
 
 /// Every table's migrations: the platform's, then each module's.
 pub const MIGRATIONS: [&MigrationSet; 3] = [
@@ -20,15 +19,15 @@ pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
     database::migrations::run(backend, &MIGRATIONS).await
 }
 
-/// Every route of every function.
+/// Every route of every function, and the whole API's document generated live.
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
     let document = web::openapi::to_json(&openapi());
-    Api::default()
-        .merge(web::health::router(DatabaseReady(platform.backend.clone())))
-        .merge(accounts_api::routes(platform, hasher))
-        .merge(tenants_api::routes(platform))
-        .merge(web::openapi::served(Arc::from(document)))
-        .into_router()
+    web::serve(
+        web::health::router(DatabaseReady(platform.backend.clone()))
+            .merge(accounts_api::router(platform, hasher))
+            .merge(tenants_api::router(platform))
+            .merge(web::openapi::served(Arc::from(document))),
+    )
 }
 
 /// The whole API's document: what every function serves.

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Router};
 use serde_json::{Value, json};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -245,10 +246,15 @@ pub fn email(what: &str) -> ObjectBuilder {
 struct Document(Arc<str>);
 
 /// `GET /openapi.json`, answering with `json`.
-pub fn served(json: Arc<str>) -> OpenApiRouter {
-    OpenApiRouter::new()
-        .routes(routes!(document))
+pub fn served(json: Arc<str>) -> Router {
+    Router::new()
+        .route("/openapi.json", get(document))
         .layer(Extension(Document(json)))
+}
+
+/// The document's own route, for the document.
+pub fn routes() -> OpenApiRouter {
+    OpenApiRouter::new().routes(routes!(document))
 }
 
 #[utoipa::path(
