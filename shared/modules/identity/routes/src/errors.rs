@@ -37,3 +37,50 @@ pub(crate) fn signup_problem(err: IdentityError) -> ApiError {
         other => problem(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("connection reset during COMMIT")]
+    struct Reset;
+
+    fn detail(err: ApiError) -> (StatusCode, String) {
+        let status = err.status();
+        match err {
+            ApiError::Unavailable { detail, .. } => (status, detail.to_owned()),
+            other => (status, other.to_string()),
+        }
+    }
+
+    #[test]
+    fn a_signup_with_an_unknown_outcome_says_to_log_in_before_retrying() {
+        let unknown = IdentityError::Unavailable(Unavailable::outcome_unknown(Reset));
+        let (status, text) = detail(signup_problem(unknown));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            text.contains("log in with the same email and password"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_failure_before_the_commit_just_says_retry() {
+        let (status, text) = detail(signup_problem(IdentityError::Unavailable(
+            Unavailable::new(Reset),
+        )));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(text.contains("retry shortly"), "{text}");
+    }
+
+    #[test]
+    fn an_account_without_a_session_is_told_to_log_in() {
+        let err = IdentityError::SignedUpWithoutSession(Unavailable::new(Reset));
+        let (status, text) = detail(problem(err));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(text.contains("log in"), "{text}");
+    }
+}
