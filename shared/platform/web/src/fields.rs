@@ -3,7 +3,8 @@
 
 use std::str::FromStr;
 
-use kernel::ValidationError;
+use kernel::{TenantId, ValidationError};
+use tracing::field::display;
 
 use crate::{ApiError, FieldError};
 
@@ -21,9 +22,54 @@ impl Fields {
     }
 }
 
-/// Parses an id from a path or query parameter, naming the parameter when it is malformed.
+/// The length of the one spelling of an id the API reads and writes.
+const HYPHENATED_LEN: usize = 36;
+
+/// Parses an id from a path or query parameter, naming the parameter when it is malformed. Only
+/// the spelling the document gives (`format: uuid`) and the API answers with is read:
+/// 8-4-4-4-12 hexadecimal digits, in either case. `Uuid` alone would also take the braced, URN
+/// and unhyphenated spellings, so one resource would have several URLs.
 pub fn parse_id<T: FromStr>(raw: &str, field: &'static str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| {
-        ApiError::bad_request(format!("{field} must be a UUID"), Some(field.to_owned()))
-    })
+    let malformed =
+        || ApiError::bad_request(format!("{field} must be a UUID"), Some(field.to_owned()));
+    if raw.len() != HYPHENATED_LEN {
+        return Err(malformed());
+    }
+    raw.parse().map_err(|_| malformed())
+}
+
+/// The tenant of a tenant-scoped route, from its `tenant_id` path parameter; tags the request
+/// span with it. Every module's tenant-scoped routes start here.
+pub fn tenant_scope(raw: &str) -> Result<TenantId, ApiError> {
+    let tenant: TenantId = parse_id(raw, "tenant_id")?;
+    tracing::Span::current().record("tenant_id", display(tenant));
+    Ok(tenant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_read_in_the_hyphenated_spelling_only() {
+        let id = "01a21d71-9b8b-74f3-93df-c9a2bf69e0c2";
+        assert!(parse_id::<TenantId>(id, "tenant_id").is_ok());
+        assert!(parse_id::<TenantId>(&id.to_uppercase(), "tenant_id").is_ok());
+        let others = [
+            id.replace('-', ""),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+            "x".repeat(HYPHENATED_LEN),
+            String::new(),
+        ];
+        for other in others {
+            assert!(
+                matches!(
+                    parse_id::<TenantId>(&other, "tenant_id"),
+                    Err(ApiError::BadRequest { .. })
+                ),
+                "{other:?}"
+            );
+        }
+    }
 }

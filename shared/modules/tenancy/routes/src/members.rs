@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use kernel::{Email, TenantId, UserId};
 use serde::Deserialize;
 use tenancy::{MAX_PAGE_SIZE, Role};
-use web::{ApiError, Authenticated, Fields, Json, Path, Problem};
+use web::{ApiError, Authenticated, Fields, Json, Path, Problem, parse_id, tenant_scope};
 
 use crate::TenancyState;
 use crate::dto::{AddMemberRequest, ChangeRoleRequest, MemberBody, MemberPageBody, PageQuery};
 use crate::errors::problem;
-use crate::tenants::{NO_TENANT, TenantPath, parse_uuid, tenant_scope};
+use crate::tenants::{NO_TENANT, TenantPath};
 
 const DEFAULT_PAGE_SIZE: u32 = 20;
 
@@ -26,7 +26,7 @@ pub(crate) struct MemberPath {
 fn member_scope(path: &MemberPath) -> Result<(TenantId, UserId), ApiError> {
     Ok((
         tenant_scope(&path.tenant_id)?,
-        parse_uuid(&path.user_id, "user_id")?,
+        parse_id(&path.user_id, "user_id")?,
     ))
 }
 
@@ -59,7 +59,7 @@ pub(crate) async fn list_members(
     let after = query
         .cursor
         .as_deref()
-        .map(|c| parse_uuid::<UserId>(c, "cursor"))
+        .map(|c| parse_id::<UserId>(c, "cursor"))
         .transpose()?;
     let limit = match query.limit.as_deref() {
         None => DEFAULT_PAGE_SIZE,

@@ -1,14 +1,11 @@
 //! The caller's tenants: list, create, read one.
 
-use std::str::FromStr;
-
 use axum::extract::State;
 use axum::http::StatusCode;
-use kernel::TenantId;
 use serde::Deserialize;
 use tenancy::TenantName;
 use tracing::field::display;
-use web::{ApiError, Authenticated, Json, Path, Problem, parse_id};
+use web::{ApiError, Authenticated, Json, Path, Problem, tenant_scope};
 
 use crate::TenancyState;
 use crate::dto::{CreateTenantRequest, MembershipsBody, TenantBody};
@@ -19,31 +16,8 @@ pub(crate) struct TenantPath {
     pub tenant_id: String,
 }
 
-const HYPHENATED_LEN: usize = 36;
-
-/// An id in the one spelling the document gives (`format: uuid`) and the API answers with:
-/// 8-4-4-4-12 hexadecimal digits, in either case. `Uuid` alone would also take the braced, URN
-/// and unhyphenated spellings, so one resource would have several URLs.
-pub(crate) fn parse_uuid<T: FromStr>(raw: &str, field: &'static str) -> Result<T, ApiError> {
-    // 36 characters is the hyphenated spelling only, among those `Uuid` parses.
-    if raw.len() != HYPHENATED_LEN {
-        return Err(ApiError::bad_request(
-            format!("{field} must be a UUID"),
-            Some(field.to_owned()),
-        ));
-    }
-    parse_id(raw, field)
-}
-
 /// The 404 of every route under a tenant: absent and not the caller's look the same on purpose.
 pub(crate) const NO_TENANT: &str = "No such tenant, or the caller is not a member";
-
-/// Parses the tenant id and tags the request span with it.
-pub(crate) fn tenant_scope(raw: &str) -> Result<TenantId, ApiError> {
-    let tenant: TenantId = parse_uuid(raw, "tenant_id")?;
-    tracing::Span::current().record("tenant_id", display(tenant));
-    Ok(tenant)
-}
 
 /// The tenants the caller belongs to, with the caller's role in each.
 #[utoipa::path(
@@ -116,32 +90,4 @@ pub(crate) async fn get_tenant(
         .await
         .map_err(problem)?;
     Ok(axum::Json(found.into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_read_in_the_hyphenated_spelling_only() {
-        let id = "01a21d71-9b8b-74f3-93df-c9a2bf69e0c2";
-        assert!(parse_uuid::<TenantId>(id, "tenant_id").is_ok());
-        assert!(parse_uuid::<TenantId>(&id.to_uppercase(), "tenant_id").is_ok());
-        let others = [
-            id.replace('-', ""),
-            format!("{{{id}}}"),
-            format!("urn:uuid:{id}"),
-            "x".repeat(HYPHENATED_LEN),
-            String::new(),
-        ];
-        for other in others {
-            assert!(
-                matches!(
-                    parse_uuid::<TenantId>(&other, "tenant_id"),
-                    Err(ApiError::BadRequest { .. })
-                ),
-                "{other:?}"
-            );
-        }
-    }
 }

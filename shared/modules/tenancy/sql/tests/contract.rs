@@ -390,14 +390,40 @@ async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     assert!(matches!(added, Err(TenancyError::Forbidden)), "{added:?}");
 }
 
-/// Each contract test on SQLite, PostgreSQL and the in-memory default; the lock test on the
-/// two SQL drivers, whose locking it is about.
+/// Other modules authorise tenant-scoped requests through `tenant_members`: who belongs to
+/// which tenant, with which role.
+async fn the_members_view_publishes_tenant_user_and_role(db: TestDb) {
+    let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
+    let select = "SELECT role FROM tenant_members WHERE tenant_id = $1 AND user_id = $2";
+    let role: String = match &db.backend {
+        Backend::Postgres(pg) => {
+            sqlx::query_scalar(select)
+                .bind(t.as_uuid())
+                .bind(owner.id.as_uuid())
+                .fetch_one(pg.raw_pool())
+                .await
+        }
+        Backend::Sqlite(lite) => {
+            sqlx::query_scalar(select)
+                .bind(t.as_uuid())
+                .bind(owner.id.as_uuid())
+                .fetch_one(lite.raw_pool())
+                .await
+        }
+    }
+    .unwrap();
+    assert_eq!(role, "owner");
+}
+
+/// Each contract test on SQLite, PostgreSQL and the in-memory default; the lock and view tests
+/// on the two SQL drivers, whose locking and views they are about.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         testkit::on_both_drivers!(
             &[&PLATFORM, &DIRECTORY, &MIGRATIONS];
             $($name,)*
             permission_is_checked_on_the_role_at_commit,
+            the_members_view_publishes_tenant_user_and_role,
         );
         mod memory {
             $(#[tokio::test]

@@ -15,3 +15,7 @@ CREATE TABLE memberships (
     PRIMARY KEY (tenant_id, user_id)
 );
 CREATE INDEX memberships_user_id_idx ON memberships (user_id);
+
+-- Who belongs to which tenant, with which role: what other modules may read to authorise a
+-- tenant-scoped request. The module's published read contract; its columns only ever grow.
+CREATE VIEW tenant_members AS SELECT tenant_id, user_id, role FROM memberships;

@@ -13,3 +13,5 @@ CREATE TABLE memberships (
     PRIMARY KEY (tenant_id, user_id)
 );
 CREATE INDEX memberships_user_id_idx ON memberships (user_id);
+
+CREATE VIEW tenant_members AS SELECT tenant_id, user_id, role FROM memberships;
