@@ -5,7 +5,7 @@
 #   scripts/lib/schemathesis.sh
 #
 # What it does:
-# - starts target/debug/server (built by `cargo test`; built here when missing) on 127.0.0.1, a
+# - starts the debug `server` (built by `cargo test`; built here when missing) on 127.0.0.1, a
 #   free port and a fresh SQLite file in a temp dir, and always stops it and removes the dir;
 # - with curl, signs up the account the run acts as, creates its tenant and signs up eight more
 #   accounts to add to it;
@@ -35,7 +35,8 @@ fi
 infra_venv
 infra_pip_ensure st "schemathesis==$SCHEMATHESIS_VERSION" 'pytest>=8.4,<9' 'packaging>=23,<24'
 
-[ -x target/debug/server ] || cargo build -q --locked -p app --bin server
+SERVER="${CARGO_TARGET_DIR:-target}/debug/server"
+[ -x "$SERVER" ] || cargo build -q --locked -p app --bin server
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/schemathesis.XXXXXX")"
 SERVER_PID=""
@@ -52,7 +53,7 @@ trap cleanup EXIT
 PORT="$(infra_free_port)"
 API="http://127.0.0.1:$PORT"
 HOST=127.0.0.1 PORT="$PORT" SQLITE_PATH="$WORK/api.sqlite" PASSWORD_HASH_CONCURRENCY=2 \
-  LOG_FORMAT=json target/debug/server >"$WORK/server.log" 2>&1 &
+  LOG_FORMAT=json "$SERVER" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 150); do
   curl -fs -o /dev/null "$API/v1/health" && break
