@@ -1,8 +1,6 @@
 //! The identity module as one Lambda function: signup, sessions, `/v1/me`, health, and the
 //! whole API's OpenAPI document. It links no other module.
 
-use std::sync::Arc;
-
 use axum::Router;
 use identity::Identity;
 use identity_passwords::Argon2Hasher;
@@ -19,7 +17,7 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
     web::serve(
         web::health::router(DatabaseReady(platform.backend.clone()))
             .merge(router(platform, hasher))
-            .merge(web::openapi::served(Arc::from(API_DOCUMENT))),
+            .merge(web::openapi::served(API_DOCUMENT)),
     )
 }
 

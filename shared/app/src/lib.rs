@@ -1,8 +1,6 @@
 //! The whole platform on one port, for development and for the API suite: every function's
 //! module routes, health, and the whole API's OpenAPI document, generated live.
 
-use std::sync::Arc;
-
 use axum::Router;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;
@@ -26,7 +24,7 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
         web::health::router(DatabaseReady(platform.backend.clone()))
             .merge(accounts_api::router(platform, hasher))
             .merge(tenants_api::router(platform))
-            .merge(web::openapi::served(Arc::from(document))),
+            .merge(web::openapi::served(document)),
     )
 }
 

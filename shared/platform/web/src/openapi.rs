@@ -1,8 +1,7 @@
 //! The OpenAPI 3.1 document: generated from the handlers' annotations, then made to say what
 //! the shared layers do to every operation.
 
-use std::sync::Arc;
-
+use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -243,13 +242,14 @@ pub fn email(what: &str) -> ObjectBuilder {
 }
 
 #[derive(Clone)]
-struct Document(Arc<str>);
+struct Document(Bytes);
 
-/// `GET /openapi.json`, answering with `json`.
-pub fn served(json: Arc<str>) -> Router {
+/// `GET /openapi.json`, answering with `json`: built once, shared by every response, and not
+/// copied when it is a `&'static str`.
+pub fn served(json: impl Into<Bytes>) -> Router {
     Router::new()
         .route("/openapi.json", get(document))
-        .layer(Extension(Document(json)))
+        .layer(Extension(Document(json.into())))
 }
 
 /// The document's own route, for the document.
@@ -264,7 +264,7 @@ pub fn routes() -> OpenApiRouter {
     responses((status = 200, description = "This API's OpenAPI 3.1 document", content_type = "application/json"))
 )]
 async fn document(Extension(Document(json)): Extension<Document>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], json.to_string())
+    ([(CONTENT_TYPE, "application/json")], json)
 }
 
 #[cfg(test)]

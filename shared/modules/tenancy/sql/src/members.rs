@@ -42,7 +42,7 @@ where
     for<'r> TenantRow: FromRow<'r, DB::Row>,
     for<'r> MemberRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (Option<String>, Option<String>, i64): FromRow<'r, DB::Row>,
 {
     #[tracing::instrument(name = "members.create_tenant", skip_all, fields(tenant_id = %tenant.id))]
     async fn create_tenant(&self, tenant: &NewTenant, event: &Envelope) -> Result<(), Unavailable> {
@@ -213,7 +213,7 @@ where
 }
 
 /// Locks the tenant for the rest of the transaction, then reads the roles a change is decided
-/// on.
+/// on, in one round trip, so the lock is held no longer than it must be.
 async fn locked<DB>(
     db: &Db<DB>,
     conn: &mut DB::Connection,
@@ -226,8 +226,7 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     for<'q> Uuid: Encode<'q, DB> + Type<DB>,
-    for<'r> (String,): FromRow<'r, DB::Row>,
-    for<'r> (i64,): FromRow<'r, DB::Row>,
+    for<'r> (Option<String>, Option<String>, i64): FromRow<'r, DB::Row>,
 {
     let fail = |e| db.unavailable(e);
     sqlx::query(DB::LOCK_TENANT)
@@ -235,24 +234,17 @@ where
         .execute(&mut *conn)
         .await
         .map_err(fail)?;
-    let mut roles = [None, None];
-    for (slot, user) in roles.iter_mut().zip([actor, target]) {
-        let row: Option<(String,)> = sqlx::query_as(sql::SELECT_ROLE)
+    let (actor_role, target_role, owners): (Option<String>, Option<String>, i64) =
+        sqlx::query_as(sql::SELECT_SEEN)
             .bind(tenant.as_uuid())
-            .bind(user.as_uuid())
-            .fetch_optional(&mut *conn)
+            .bind(actor.as_uuid())
+            .bind(target.as_uuid())
+            .fetch_one(&mut *conn)
             .await
             .map_err(fail)?;
-        *slot = row.map(|(r,)| role(&r)).transpose()?;
-    }
-    let (owners,): (i64,) = sqlx::query_as(sql::COUNT_OWNERS)
-        .bind(tenant.as_uuid())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(fail)?;
     Ok(Seen {
-        actor: roles[0],
-        target: roles[1],
+        actor: actor_role.as_deref().map(role).transpose()?,
+        target: target_role.as_deref().map(role).transpose()?,
         owners: u64::try_from(owners).unwrap_or(0),
     })
 }

@@ -16,8 +16,12 @@ pub const SELECT_MEMBERS: &str = "SELECT m.user_id, d.email, m.role, m.created_a
      FROM memberships m JOIN directory_users d ON d.id = m.user_id \
      WHERE m.tenant_id = $1 AND ($2 IS NULL OR m.user_id > $2) \
      ORDER BY m.user_id LIMIT $3";
-pub const COUNT_OWNERS: &str =
-    "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'";
+/// The actor's role, the target's role and the number of owners: what a change is decided on.
+pub const SELECT_SEEN: &str = "SELECT \
+     max(CASE WHEN user_id = $2 THEN role END) AS actor_role, \
+     max(CASE WHEN user_id = $3 THEN role END) AS target_role, \
+     coalesce(sum(CASE WHEN role = 'owner' THEN 1 ELSE 0 END), 0) AS owners \
+     FROM memberships WHERE tenant_id = $1";
 pub const UPDATE_ROLE: &str =
     "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2";
 pub const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2";
