@@ -11,13 +11,15 @@ use runtime::{DatabaseReady, Platform};
 /// `/openapi.json` without linking the other modules' routes.
 pub const API_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
 
-/// Everything this function serves. The routers are plain axum: their OpenAPI operations are
-/// built only for the document, never at cold start.
+/// Everything this function serves, relaying the outbox after each write. The routers are
+/// plain axum: their OpenAPI operations are built only for the document, never at cold start.
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
     web::serve(
-        web::health::router(DatabaseReady(platform.backend.clone()))
-            .merge(router(platform, hasher))
-            .merge(web::openapi::served(API_DOCUMENT)),
+        platform.jobs.relay_after_writes(
+            web::health::router(DatabaseReady(platform.backend.clone()))
+                .merge(router(platform, hasher))
+                .merge(web::openapi::served(API_DOCUMENT)),
+        ),
     )
 }
 

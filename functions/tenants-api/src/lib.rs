@@ -6,10 +6,12 @@ use runtime::{DatabaseReady, Platform};
 use tenancy::Tenancy;
 use tenancy_routes::TenancyState;
 
-/// Everything this function serves. The routers are plain axum: their OpenAPI operations are
-/// built only for the document, never at cold start.
+/// Everything this function serves, relaying the outbox after each write. The routers are
+/// plain axum: their OpenAPI operations are built only for the document, never at cold start.
 pub fn app(platform: &Platform) -> Router {
-    web::serve(web::health::router(DatabaseReady(platform.backend.clone())).merge(router(platform)))
+    web::serve(platform.jobs.relay_after_writes(
+        web::health::router(DatabaseReady(platform.backend.clone())).merge(router(platform)),
+    ))
 }
 
 /// The tenancy module's routes with their state, for this function and the local server.

@@ -17,15 +17,30 @@ pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
     database::migrations::run(backend, &MIGRATIONS).await
 }
 
-/// Every route of every function, and the whole API's document generated live.
+/// Every route of every function, and the whole API's document generated live. Writes relay
+/// the outbox onto the configured queue, as the functions do.
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
     let document = web::openapi::to_json(&openapi());
     web::serve(
-        web::health::router(DatabaseReady(platform.backend.clone()))
-            .merge(accounts_api::router(platform, hasher))
-            .merge(tenants_api::router(platform))
-            .merge(web::openapi::served(document)),
+        platform.jobs.relay_after_writes(
+            web::health::router(DatabaseReady(platform.backend.clone()))
+                .merge(accounts_api::router(platform, hasher))
+                .merge(tenants_api::router(platform))
+                .merge(web::openapi::served(document)),
+        ),
     )
+}
+
+/// The queue's consumers, run in-process as the worker functions run them in AWS: until
+/// `stop`, relays the outbox, receives jobs and hands them to every worker's consumers.
+pub async fn work(
+    platform: &Platform,
+    mail: &jobs_worker::MailConfig,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let dispatcher = jobs_worker::dispatcher(platform, jobs_worker::notifications(mail)?);
+    runtime::jobs::work_embedded(platform.jobs.clone(), dispatcher, stop).await;
+    Ok(())
 }
 
 /// The whole API's document: what every function serves.

@@ -1,6 +1,7 @@
 //! The whole API as one local HTTP server: `scripts/dev` runs this. It migrates the database
 //! at start, which deployed functions never do. `--openapi` prints the whole API's document
-//! (`docs/openapi.json` is that output).
+//! (`docs/openapi.json` is that output). It also runs the job consumers in-process, on the
+//! configured queue (the embedded one by default), as the worker functions do in AWS.
 
 use anyhow::Context;
 use identity_passwords::Argon2Hasher;
@@ -29,9 +30,15 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}:{}", config.host, config.port))?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    axum::serve(listener, app::app(&platform, hasher))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let mail = jobs_worker::MailConfig::from_env()?;
+    let worker = app::work(&platform, &mail, std::future::pending());
+    let server =
+        axum::serve(listener, app::app(&platform, hasher)).with_graceful_shutdown(shutdown());
+    // The server stops on a signal; the in-process worker stops with it.
+    tokio::select! {
+        served = server => served?,
+        worked = worker => worked?,
+    }
     Ok(())
 }
 

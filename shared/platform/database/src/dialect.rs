@@ -1,8 +1,8 @@
 //! What differs between the two drivers the adapters run on. Statements are shared: `$n`
 //! placeholders work in both, and the few that differ live in each module's own dialect.
 
-use sqlx::postgres::PgConnectOptions;
-use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgQueryResult};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteQueryResult};
 use sqlx::{Postgres, Sqlite};
 
 /// A sqlx driver the platform supports.
@@ -12,11 +12,18 @@ pub trait Dialect: sqlx::Database {
         options: <Self::Connection as sqlx::Connection>::Options,
         password: &str,
     ) -> <Self::Connection as sqlx::Connection>::Options;
+
+    /// How many rows a statement changed.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
 }
 
 impl Dialect for Postgres {
     fn with_password(options: PgConnectOptions, password: &str) -> PgConnectOptions {
         options.password(password)
+    }
+
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
     }
 }
 
@@ -24,5 +31,9 @@ impl Dialect for Sqlite {
     /// A SQLite file has no login.
     fn with_password(options: SqliteConnectOptions, _: &str) -> SqliteConnectOptions {
         options
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
     }
 }

@@ -10,16 +10,19 @@
 mod db;
 mod dialect;
 mod errors;
+pub mod jobs;
 pub mod migrations;
 pub mod outbox;
 pub mod postgres;
 mod renewal;
 mod sessions;
 pub mod sqlite;
+pub mod sweep;
 
 pub use db::{Backend, Db};
 pub use dialect::Dialect;
 pub use errors::is_unique_violation;
+pub use jobs::{SqlJobs, sql_jobs};
 pub use migrations::{MigrationSet, PLATFORM};
 pub use renewal::{DynPasswordSource, ExpiringPassword, PasswordSource, SourceError};
 pub use sessions::{SqlSessions, session_store};

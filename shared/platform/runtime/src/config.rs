@@ -20,6 +20,21 @@ pub struct Config {
     pub service: String,
     /// How many password hashes may run at once; unset means the hasher's default.
     pub hash_concurrency: Option<usize>,
+    pub jobs: JobsConfig,
+}
+
+/// Where async jobs are queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobsConfig {
+    /// `JOBS_QUEUE_URL` unset: the durable queue table in the same database, which dead-letters
+    /// a message after `JOBS_MAX_RECEIVES` deliveries.
+    Embedded { max_receives: u32 },
+    /// `JOBS_QUEUE_URL`: SQS, whose redrive policy names the dead-letter queue (or
+    /// `JOBS_DLQ_URL`).
+    Sqs {
+        queue_url: String,
+        dlq_url: Option<String>,
+    },
 }
 
 /// The accepted range of each numeric setting. A value outside it stops the process at start,
@@ -33,6 +48,8 @@ pub mod bounds {
     /// Lambda keeps one or two; a server more, within what PostgreSQL's max_connections allows.
     pub const DATABASE_MAX_CONNECTIONS: RangeInclusive<u32> = 1..=100;
     pub const PASSWORD_HASH_CONCURRENCY: RangeInclusive<usize> = 1..=64;
+    /// SQS allows 1 to 1,000 receives before its redrive; the embedded queue the same.
+    pub const JOBS_MAX_RECEIVES: RangeInclusive<u32> = 1..=1000;
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +172,15 @@ impl Config {
                     )
                 })
                 .transpose()?,
+            jobs: match get("JOBS_QUEUE_URL") {
+                Some(queue_url) => JobsConfig::Sqs {
+                    queue_url: queue_url.trim().to_owned(),
+                    dlq_url: get("JOBS_DLQ_URL").map(|url| url.trim().to_owned()),
+                },
+                None => JobsConfig::Embedded {
+                    max_receives: parse(&get, "JOBS_MAX_RECEIVES", 5, bounds::JOBS_MAX_RECEIVES)?,
+                },
+            },
         })
     }
 }
@@ -233,6 +259,20 @@ mod tests {
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.service, "local");
         assert_eq!(config.session_ttl_seconds, 604_800);
+        assert_eq!(config.jobs, JobsConfig::Embedded { max_receives: 5 });
+    }
+
+    #[test]
+    fn a_queue_url_means_sqs() {
+        let url = "https://sqs.eu-west-1.amazonaws.com/123456789012/saas-prod-jobs";
+        let config = config(&[("JOBS_QUEUE_URL", url)]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.jobs,
+            JobsConfig::Sqs {
+                queue_url: url.into(),
+                dlq_url: None
+            }
+        );
     }
 
     #[test]
@@ -301,6 +341,7 @@ mod tests {
             ("SESSION_TTL_SECONDS", "59"),
             ("PORT", "0"),
             ("DATABASE_MAX_CONNECTIONS", "101"),
+            ("JOBS_MAX_RECEIVES", "0"),
         ] {
             // A later entry wins, so a bad DATABASE_URL replaces the good one.
             let err = config(&[("DATABASE_URL", "postgres://app@db/app"), (name, value)])

@@ -7,10 +7,12 @@
 pub mod config;
 pub mod database;
 mod database_auth;
+pub mod jobs;
 pub mod lambda;
 mod platform;
 pub mod telemetry;
 
-pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig};
+pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig};
 pub use database::DatabaseReady;
+pub use jobs::Jobs;
 pub use platform::Platform;

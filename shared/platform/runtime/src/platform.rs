@@ -7,13 +7,14 @@ use kernel::{Clock, SystemClock};
 use sessions::Sessions;
 use web::{BusinessMetrics, EmfMetrics};
 
-use crate::Config;
+use crate::{Config, Jobs, JobsConfig};
 
-/// The database, sessions, clock and business metrics a function's modules are built on.
+/// The database, sessions, jobs, clock and business metrics a function's modules are built on.
 #[derive(Clone)]
 pub struct Platform {
     pub backend: Backend,
     pub sessions: Sessions,
+    pub jobs: Jobs,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<dyn BusinessMetrics>,
 }
@@ -23,10 +24,14 @@ impl Platform {
         let backend = crate::database::open(&config.database).await?;
         let metrics = EmfMetrics::stdout(config.metrics_namespace.clone(), config.service.clone());
         let ttl = time::Duration::seconds(config.session_ttl_seconds);
-        Ok(Self::new(backend, Arc::new(metrics), ttl))
+        let jobs = Jobs::new(&config.jobs, &backend);
+        Ok(Self {
+            jobs,
+            ..Self::new(backend, Arc::new(metrics), ttl)
+        })
     }
 
-    /// Sessions live in the same database, with the system clock.
+    /// Sessions and the embedded job queue live in the same database, with the system clock.
     pub fn new(
         backend: Backend,
         metrics: Arc<dyn BusinessMetrics>,
@@ -38,9 +43,11 @@ impl Platform {
             clock.clone(),
             session_ttl,
         );
+        let jobs = Jobs::new(&JobsConfig::Embedded { max_receives: 5 }, &backend);
         Self {
             backend,
             sessions,
+            jobs,
             clock,
             metrics,
         }

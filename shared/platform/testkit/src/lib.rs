@@ -4,6 +4,8 @@
 
 mod moto;
 mod password_postgres;
+pub mod queue_contract;
+pub mod sqs;
 
 pub use moto::{ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, moto_endpoint};
 pub use password_postgres::PasswordPostgres;
@@ -202,6 +204,30 @@ macro_rules! on_both_drivers {
             })*
         }
     };
+}
+
+/// Commits `envelopes` to the outbox, as a module's write would.
+pub async fn append_outbox(backend: &Backend, envelopes: &[kernel::Envelope]) {
+    match backend {
+        Backend::Postgres(db) => {
+            let mut tx = db.begin().await.expect("begin");
+            for e in envelopes {
+                database::outbox::append::<sqlx::Postgres>(&mut tx, e)
+                    .await
+                    .expect("append");
+            }
+            db.commit(tx).await.expect("commit");
+        }
+        Backend::Sqlite(db) => {
+            let mut tx = db.begin().await.expect("begin");
+            for e in envelopes {
+                database::outbox::append::<sqlx::Sqlite>(&mut tx, e)
+                    .await
+                    .expect("append");
+            }
+            db.commit(tx).await.expect("commit");
+        }
+    }
 }
 
 /// A platform on `backend` whose business metrics go nowhere.

@@ -1,0 +1,27 @@
+//! The scheduled sweeper. EventBridge invokes it every minute: it relays the outbox envelopes
+//! that the after-commit relay missed (the queue was down, the function was frozen), so an
+//! accepted job reaches the queue within about a minute of the queue coming back, then deletes
+//! expired sessions and what is past its retention.
+
+use database::sweep::{Retention, Swept};
+use kernel::Unavailable;
+use runtime::Platform;
+use serde::Serialize;
+
+/// What one run did, returned to the invoker and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub relayed: usize,
+    pub swept: Swept,
+}
+
+/// One sweep. A relay failure (the queue is down) does not stop the housekeeping; it is
+/// reported once the rest is done, so the schedule's retry and alarms see it.
+pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
+    let relayed = platform.jobs.relay().await;
+    let now = platform.clock.now();
+    let swept = database::sweep::sweep(&platform.backend, now, Retention::default()).await?;
+    let relayed = relayed?;
+    tracing::info!(relayed, ?swept, "swept");
+    Ok(Report { relayed, swept })
+}
