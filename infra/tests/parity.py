@@ -7,7 +7,10 @@ through `terraform console` (Terraform's own parser, no init needed). Two checks
 1. Binaries: each functions/<name>/ is a crate whose binary is <name>. Fails, in both
    directions, when one side has a name the other lacks.
 2. Routes: each function's OpenAPI document (`<binary> --openapi` prints it) against the API
-   Gateway route keys in its catalog entry (`routes`). Fails when
+   Gateway route keys in its catalog entry (`routes`). A function without routes (a queue
+   consumer, a scheduled function) is a plain Lambda runtime binary with no --openapi, which
+   outside Lambda would wait on the runtime API: it is never run, and has no document; check 1
+   still applies to it. Fails when
    - an operation (METHOD path) of a function's document is not routed to that function: no
      route key matches it, or the most specific matching key belongs to another function;
    - a route key of a function routes none of the operations of that function's document;
@@ -18,9 +21,9 @@ through `terraform console` (Terraform's own parser, no init needed). Two checks
     parity.py [--functions-dir DIR] [--catalog-dir DIR] [--bin-dir DIR | --openapi-dir DIR]
     parity.py --self-test      # proves that every rule fails, and that a matching setup passes
 
---bin-dir (default target/debug) runs `<dir>/<binary> --openapi` for each function (<binary> is
-the entry's `artifact` when set, else its key). --openapi-dir reads `<dir>/<function>.json`
-instead, which needs no cargo build.
+--bin-dir (default target/debug) runs `<dir>/<binary> --openapi` for each function with routes
+(<binary> is the entry's `artifact` when set, else its key). --openapi-dir reads
+`<dir>/<function>.json` instead, which needs no cargo build.
 """
 
 import argparse
@@ -104,10 +107,18 @@ def binary_of(function: str, entry: dict) -> str:
     return entry.get("artifact") or function
 
 
+def routed(catalog: dict[str, dict]) -> dict[str, dict]:
+    """The HTTP functions: those with routes. The others (queue consumers, scheduled functions)
+    serve no OpenAPI document and must not be run: their binaries only speak the Lambda runtime
+    API."""
+    return {function: entry for function, entry in catalog.items() if entry.get("routes")}
+
+
 def documents_from_bins(bin_dir: Path, catalog: dict[str, dict], packages: dict[str, str]):
-    """Runs `<bin_dir>/<binary> --openapi` for each function: ({function: document}, problems)."""
+    """Runs `<bin_dir>/<binary> --openapi` for each function with routes: ({function: document},
+    problems)."""
     docs, problems, missing = {}, [], []
-    for function, entry in sorted(catalog.items()):
+    for function, entry in sorted(routed(catalog).items()):
         exe = bin_dir / binary_of(function, entry)
         if not os.access(exe, os.X_OK):
             missing.append(binary_of(function, entry))
@@ -138,9 +149,10 @@ def documents_from_bins(bin_dir: Path, catalog: dict[str, dict], packages: dict[
 
 
 def documents_from_dir(openapi_dir: Path, catalog: dict[str, dict]):
-    """Reads `<openapi_dir>/<function>.json` for each function: ({function: document}, problems)."""
+    """Reads `<openapi_dir>/<function>.json` for each function with routes: ({function: document},
+    problems)."""
     docs, problems = {}, []
-    for function in sorted(catalog):
+    for function in sorted(routed(catalog)):
         path = openapi_dir / f"{function}.json"
         if not path.is_file():
             problems.append(f"no OpenAPI document {path} for function {function!r}")
@@ -400,6 +412,9 @@ def self_test_routes(tmp: Path) -> int:
 
     cases = [  # label, routes, documents, expected fragment of the one problem (None: passes)
         ("matching (health served by two functions)", base_routes, base_docs, None),
+        ("routeless function (queue consumer) needs no document", base_routes | {"jobs-worker": []}, base_docs, None),
+        ("function with routes but no document", base_routes | {"billing-api": ["GET /v1/billing"]}, base_docs,
+         "no OpenAPI document"),
         ("operation without a route", base_routes,
          with_(base_docs, "tenants-api", add=["POST /v1/tenants"]), "has no API Gateway route"),
         ("operation routed to the wrong function (another function's greedy route)",
@@ -429,22 +444,28 @@ def self_test_routes(tmp: Path) -> int:
         failures += not ok
         print(f"  self-test {label}: {'ok' if ok else 'WRONG'} ({'; '.join(problems) or 'no problem'})")
 
-    # The binaries: a missing one names the build command; one that fails is reported; a working
-    # one's --openapi output is its document.
-    write_catalog(catalog_dir, base_routes)
+    # The binaries: a missing one names the build command (a routeless one is not needed); one
+    # that fails is reported; a working one's --openapi output is its document; a routeless one
+    # (a plain Lambda runtime binary) is never run.
+    write_catalog(catalog_dir, base_routes | {"jobs-worker": []})
     write_docs(openapi_dir, base_docs)
     catalog = read_catalog(catalog_dir)
     packages = {name: name for name in catalog}
     bin_cases = []
     _, problems = documents_from_bins(bin_dir, catalog, packages)
-    bin_cases.append(("binaries missing", problems, "cargo build -p accounts-api -p files-api -p tenants-api"))
+    bin_cases.append(("binaries missing (the routeless one not asked for)", problems,
+                      "cargo build -p accounts-api -p files-api -p tenants-api`"))
     for name in catalog:
         exe = bin_dir / name
         exe.write_text(f'#!/bin/sh\n[ "$1" = --openapi ] && exec cat "{openapi_dir / name}.json"\nexit 2\n')
         exe.chmod(0o755)
+    ran = tmp / "routeless-binary-ran"
+    (bin_dir / "jobs-worker").write_text(f'#!/bin/sh\ntouch "{ran}"\necho "would wait on the Lambda runtime API" >&2\nexit 1\n')
     docs, problems = documents_from_bins(bin_dir, catalog, packages)
     problems += check_routes(catalog, docs)
-    bin_cases.append(("binaries print their documents", problems, None))
+    if ran.exists():
+        problems.append("the routeless jobs-worker binary was run")
+    bin_cases.append(("binaries print their documents, the routeless one is not run", problems, None))
     (bin_dir / "files-api").write_text("#!/bin/sh\necho 'no such flag' >&2\nexit 2\n")
     _, problems = documents_from_bins(bin_dir, catalog, packages)
     bin_cases.append(("binary without --openapi", problems, "--openapi exited 2: no such flag"))
@@ -456,33 +477,39 @@ def self_test_routes(tmp: Path) -> int:
 
 
 def self_test_binaries(tmp: Path) -> int:
-    """Both directions must fail: an extra crate, and an extra Terraform function."""
+    """Both directions must fail: an extra crate, and an extra Terraform function, with or
+    without routes. Each case starts from the real catalog and one crate per entry."""
     failures = 0
-    funcs, catalog_dir = tmp / "functions", tmp / "catalog"
-    shutil.copytree(ROOT / "infra/modules/catalog", catalog_dir)
-    funcs.mkdir()
-    for name in read_catalog(catalog_dir):
+    catalog_file = "functions.tf"
+
+    def crate(funcs: Path, name: str) -> None:
         (funcs / name).mkdir()
         (funcs / name / "Cargo.toml").write_text(f'[package]\nname = "{name}"\n')
-    cases = {
-        "matching": (lambda: None, 0),
-        "crate without a function": (
-            lambda: (funcs / "extra-worker").mkdir()
-            or (funcs / "extra-worker/Cargo.toml").write_text('[package]\nname = "extra-worker"\n'),
-            1,
-        ),
-        "function without a crate": (
-            lambda: shutil.rmtree(funcs / "extra-worker")
-            or (catalog_dir / "functions.tf").write_text(
-                (catalog_dir / "functions.tf").read_text().replace(
-                    "  functions = {\n", '  functions = {\n    "ghost-api" = {}\n', 1
-                )
-            ),
-            1,
-        ),
-    }
-    for label, (mutate, expected) in cases.items():
-        mutate()
+
+    def add_entry(catalog_dir: Path, entry: str) -> None:
+        tf = catalog_dir / catalog_file
+        tf.write_text(tf.read_text().replace("  functions = {\n", f"  functions = {{\n    {entry}\n", 1))
+
+    cases = [  # label, mutation of (functions dir, catalog dir), expected problems
+        ("matching", lambda funcs, cat: None, 0),
+        ("crate without a function", lambda funcs, cat: crate(funcs, "extra-worker"), 1),
+        ("function without a crate",
+         lambda funcs, cat: add_entry(cat, '"ghost-api" = { routes = ["GET /v1/ghost"] }'), 1),
+        ("routeless function (queue consumer) with its crate",
+         lambda funcs, cat: add_entry(cat, '"ghost-worker" = { sqs_queue = "jobs" }') or crate(funcs, "ghost-worker"), 0),
+        ("routeless function (queue consumer) without a crate",
+         lambda funcs, cat: add_entry(cat, '"ghost-worker" = { sqs_queue = "jobs" }'), 1),
+        ("routeless function (scheduled) without a crate",
+         lambda funcs, cat: add_entry(cat, '"ghost-sweeper" = { schedule_expression = "rate(1 minute)" }'), 1),
+    ]
+    for n, (label, mutate, expected) in enumerate(cases):
+        funcs, catalog_dir = tmp / f"functions-{n}", tmp / f"catalog-{n}"
+        shutil.copytree(ROOT / "infra/modules/catalog", catalog_dir,
+                        ignore=shutil.ignore_patterns(".terraform*"))
+        funcs.mkdir()
+        for name in read_catalog(catalog_dir):
+            crate(funcs, name)
+        mutate(funcs, catalog_dir)
         bins, problems = binaries(funcs)
         problems += check_binaries(set(bins), read_catalog(catalog_dir))
         ok = len(problems) == expected
@@ -515,6 +542,8 @@ def main() -> int:
     catalog = read_catalog(args.catalog_dir)
     bins, problems = binaries(args.functions_dir)
     problems += check_binaries(set(bins), catalog)
+    routeless = sorted(set(catalog) - set(routed(catalog)))
+    print(f"  without routes (no OpenAPI document, not run): {', '.join(routeless) or '(none)'}")
     if args.openapi_dir:
         print(f"  OpenAPI documents: {args.openapi_dir}/<function>.json")
         docs, doc_problems = documents_from_dir(args.openapi_dir, catalog)

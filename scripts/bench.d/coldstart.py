@@ -3,12 +3,15 @@
 
 Run through `scripts/bench cold-start`. Usage:
 
-    coldstart.py --out DIR [-n N] ROLE=PATH...     (ROLE: baseline | function; one baseline)
+    coldstart.py --out DIR [-n N] [--database-url URL] [--event NAME=FILE]... ROLE=PATH...
+        (ROLE: baseline | function; one baseline)
 
 For each start: spawn the binary with AWS_LAMBDA_RUNTIME_API pointing at the emulator; its first
-`GET /2018-06-01/runtime/invocation/next` gets an API Gateway v2 `GET /v1/health` event; the time
-its `POST .../invocation/{id}/response` arrives, measured from just before the spawn, is the cold
-start. The emulator then holds the next `/next` open, so the process stays alive while its peak
+`GET /2018-06-01/runtime/invocation/next` gets an API Gateway v2 `GET /v1/health` event, or, for a
+binary named in `--event`, that file's event (an SQS batch for a queue consumer, a schedule for a
+scheduled function); the time its `POST .../invocation/{id}/response` arrives, measured from just
+before the spawn, is the cold start. A health response must be 200; any other response must be
+JSON without an error and, for an SQS batch, without batch item failures. The emulator then holds the next `/next` open, so the process stays alive while its peak
 RSS (VmHWM) is read, and then kills it. One unmeasured start per binary first warms the page
 cache, so each binary is read from memory alike. Standard library only.
 """
@@ -76,8 +79,9 @@ def health_event(request_id: str) -> dict:
 class Run:
     """One start of one binary: what the emulator serves it and what it saw."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, event: dict | None):
         self.name = name
+        self.event = event  # None: the health event
         self.request_id = str(uuid.uuid4())
         self.served = False  # the invocation has been handed out
         self.t0 = 0  # perf_counter_ns just before spawn
@@ -149,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
                 run.finished.wait(RUN_TIMEOUT_S * 2)
             self.close_connection = True
             return
-        body = json.dumps(health_event(run.request_id)).encode()
+        body = json.dumps(run.event if run.event is not None else health_event(run.request_id)).encode()
         self._send(
             200,
             body,
@@ -179,21 +183,32 @@ class Handler(BaseHTTPRequestHandler):
             return
         if kind == "response":
             run.t_response = t
-            try:
-                run.status = int(json.loads(body or b"{}").get("statusCode", 0))
-            except (ValueError, AttributeError):
-                run.status = None
-            if run.status != 200:
-                run.error = f"response statusCode {run.status}: {body[:300]!r}"
+            run.error = response_error(run, body)
         else:
             run.error = f"{kind}: {body[:300]!r}"
         run.answered.set()
 
 
-def start_once(name: str, path: str, env: dict, log) -> Run:
+def response_error(run: Run, body: bytes) -> str | None:
+    """Why a posted response is not a success, or None."""
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        return f"response is not JSON: {body[:300]!r}"
+    if not isinstance(answer, dict):
+        return None
+    if run.event is None:
+        status = answer.get("statusCode")
+        return None if status == 200 else f"response statusCode {status}: {body[:300]!r}"
+    if "errorMessage" in answer or answer.get("batchItemFailures"):
+        return f"response reports a failure: {body[:300]!r}"
+    return None
+
+
+def start_once(name: str, path: str, env: dict, log, event: dict | None = None) -> Run:
     # A fresh emulator (and port) per start, so that a late request from an earlier, killed
     # process can never take this start's invocation.
-    run = Run(name)
+    run = Run(name, event)
     emu = Emulator(run)
     server = threading.Thread(target=emu.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     server.start()
@@ -222,6 +237,10 @@ def start_once(name: str, path: str, env: dict, log) -> Run:
     return run
 
 
+def event_of(b: dict) -> dict | None:
+    return b["event"]["event"] if b["event"] else None
+
+
 def quantile(xs: list[float], q: float) -> float:
     s = sorted(xs)
     if not s:
@@ -236,10 +255,17 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", "20")))
+    ap.add_argument("--database-url", default=DATABASE_URL)
+    ap.add_argument("--event", action="append", default=[], metavar="NAME=FILE")
     ap.add_argument("bins", nargs="+", metavar="ROLE=PATH")
     a = ap.parse_args()
     if a.n < 1:
         ap.error("-n must be >= 1")
+    events = {}
+    for spec in a.event:
+        name, _, file = spec.partition("=")
+        with open(file) as f:
+            events[name] = {"file": os.path.relpath(file), "event": json.load(f)}
 
     bins = []
     for spec in a.bins:
@@ -249,7 +275,8 @@ def main() -> int:
         if not os.access(path, os.X_OK):
             print(f"missing binary: {path} (build it, or drop --no-build)", file=sys.stderr)
             return 1
-        bins.append({"name": os.path.basename(path), "role": role, "path": path})
+        name = os.path.basename(path)
+        bins.append({"name": name, "role": role, "path": path, "event": events.get(name)})
     if sum(b["role"] == "baseline" for b in bins) != 1:
         ap.error("exactly one baseline")
 
@@ -267,7 +294,7 @@ def main() -> int:
     for b in bins:
         env = dict(base_env, AWS_LAMBDA_FUNCTION_NAME=b["name"])
         if b["role"] == "function":
-            env["DATABASE_URL"] = DATABASE_URL
+            env["DATABASE_URL"] = a.database_url
         b["env"] = env
         b["log"] = open(os.path.join(logdir, f"{b['name']}.log"), "w")
         b["samples"], b["rss_kb"], b["errors"] = [], [], []
@@ -275,11 +302,11 @@ def main() -> int:
     print(f"cold start: {len(bins)} binaries x {a.n} starts, emulator on 127.0.0.1 (a fresh port per start)", file=sys.stderr)
     try:
         for b in bins:  # warm-up: page cache, not measured
-            start_once(b["name"], b["path"], b["env"], b["log"])
+            start_once(b["name"], b["path"], b["env"], b["log"], event_of(b))
         for i in range(a.n):
             k = i % len(bins)
             for b in bins[k:] + bins[:k]:  # rotate the order each round
-                r = start_once(b["name"], b["path"], b["env"], b["log"])
+                r = start_once(b["name"], b["path"], b["env"], b["log"], event_of(b))
                 if r.error:
                     b["errors"].append(r.error)
                 else:
@@ -315,6 +342,7 @@ def main() -> int:
             "min_ms": round(min(b["samples"]), 3) if b["samples"] else None,
             "max_ms": round(max(b["samples"]), 3) if b["samples"] else None,
             "ratio_to_baseline": round(ratio, 3) if ratio is not None else None,
+            "event": b["event"]["file"] if b["event"] else "GET /v1/health",
             "size_bytes": os.path.getsize(b["path"]),
             "size_mb": round(size_mb, 3),
             "peak_rss_mb": round(rss_mb, 3) if rss_mb is not None else None,
@@ -332,7 +360,7 @@ def main() -> int:
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "kernel": platform.release()},
         "method": "spawn -> first response POSTed to a local Lambda Runtime API emulator (loopback); "
-        "GET /v1/health API Gateway v2 event; 1 unmeasured warm-up start per binary; "
+        "GET /v1/health API Gateway v2 event unless the binary's `event` says otherwise; 1 unmeasured warm-up start per binary; "
         "rounds rotate the binaries; peak RSS = VmHWM after the response, max over starts; 1 MB = 10^6 bytes",
         "starts_per_binary": a.n,
         "targets": {"median_ratio_max": TARGET_RATIO, "size_mb_max": TARGET_SIZE_MB, "peak_rss_mb_max": TARGET_RSS_MB},
@@ -348,12 +376,13 @@ def main() -> int:
         s = "-" if v is None else format(v, fmt)
         return s if ok is None else f"{s} {'PASS' if ok else 'FAIL'}"
 
-    rows = [["binary", "ok/runs", "median ms", "p90 ms", "x baseline (<=1.25)", "size MB (<=8)", "peak RSS MB (<=20)"]]
+    rows = [["binary", "event", "ok/runs", "median ms", "p90 ms", "x baseline (<=1.25)", "size MB (<=8)", "peak RSS MB (<=20)"]]
     for r in results:
         base_row = r["role"] == "baseline"
         rows.append(
             [
                 r["name"] + (" (baseline)" if base_row else ""),
+                os.path.basename(r["event"]) if r["event"] != "GET /v1/health" else "health",
                 f"{r['ok']}/{r['starts']}",
                 cell(r["median_ms"], ".2f"),
                 cell(r["p90_ms"], ".2f"),

@@ -81,7 +81,7 @@ async fn a_batch_reports_only_what_must_come_back() {
         .await
         .unwrap();
     let received =
-        testkit::queue_contract::receive_n(&*jobs.queue, 3, Duration::from_secs(60)).await;
+        testkit::queue_contract::receive_n(&jobs.queue, 3, Duration::from_secs(60)).await;
     let records: Vec<SqsMessage> = received
         .iter()
         .map(|d| {

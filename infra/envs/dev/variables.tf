@@ -15,3 +15,34 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "mail_from" {
+  description = "Sender address of the platform's mail (MAIL_FROM); null: no-reply@example.com."
+  type        = string
+  default     = null
+}
+
+variable "app_name" {
+  description = "Product name in mails (APP_NAME); null: SaaS."
+  type        = string
+  default     = null
+}
+
+variable "app_base_url" {
+  description = "URL that links in mails point to (APP_BASE_URL), e.g. a custom domain; null: the CloudFront URL."
+  type        = string
+  default     = null
+}
+
+variable "smtp" {
+  description = "SMTP server for mail; null leaves SMTP unset (mail does not go out). Pass it as TF_VAR_smtp='{host=\"...\",username=\"...\",password=\"...\"}', never in a file: the password is sensitive."
+  type = object({
+    host     = string
+    port     = optional(number, 587)
+    tls      = optional(string, "starttls")
+    username = optional(string)
+    password = optional(string)
+  })
+  default   = null
+  sensitive = true
+}

@@ -58,20 +58,6 @@ module "platform" {
 
   alarms_enabled = true
 
-  # No worker or outbox relay exists yet; these local-only probes run the accounts-api zip
-  # (moto never executes it) so the SQS event source and schedule paths get applied too.
-  extra_functions = {
-    "probe-worker" = {
-      description = "local probe: SQS consumer of the jobs queue"
-      artifact    = "accounts-api"
-      sqs_queue   = "jobs"
-      database    = false
-    }
-    "probe-relay" = {
-      description         = "local probe: scheduled like the outbox relay"
-      artifact            = "accounts-api"
-      schedule_expression = "rate(1 minute)"
-      send_queues         = ["jobs"]
-    }
-  }
+  # No smtp: moto has no mail server and never runs the worker. MAIL_FROM, APP_NAME and
+  # APP_BASE_URL (the API's invoke URL here) are still set, and read back.
 }

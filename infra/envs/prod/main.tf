@@ -43,4 +43,18 @@ module "platform" {
 
   alarms_enabled = true
   alarm_emails   = var.alarm_emails
+
+  mail_from    = var.mail_from
+  app_name     = var.app_name
+  app_base_url = var.app_base_url
+  smtp         = var.smtp
+}
+
+# The jobs worker has no mail transport in Lambda without smtp: each mail job fails, retries
+# and ends in the DLQ.
+check "mail_transport" {
+  assert {
+    condition     = nonsensitive(var.smtp != null)
+    error_message = "smtp is not set: the jobs worker cannot send mail (welcome mails end in the jobs DLQ). Set TF_VAR_smtp."
+  }
 }

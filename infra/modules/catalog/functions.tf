@@ -6,11 +6,16 @@
 #                       exact "METHOD /path" keys for the operations of the function's OpenAPI
 #                       document (`<binary> --openapi`). infra/tests/parity.py fails on an
 #                       operation not routed to its function, a dead key or a duplicate key.
-#   schedule_expression EventBridge schedule that invokes the function (e.g. the outbox relay).
-#   sqs_queue           key of the queue (modules/queues) the function consumes.
+#   schedule_expression EventBridge schedule that invokes the function (e.g. the sweeper).
+#   sqs_queue           key of the queue (modules/queues) the function consumes, with partial
+#                       batch failures; it gets "<KEY>_QUEUE_URL" and "<KEY>_DLQ_URL" and may
+#                       send to the DLQ (a permanent failure moves there at once).
 #   send_queues         keys of the queues the function may send to ("<KEY>_QUEUE_URL").
 #   tables              keys of the DynamoDB tables the function may use ("<KEY>_TABLE").
 #   database            whether it gets DATABASE_URL, DATABASE_READ_URL and the secret.
+#   mail                whether it sends mail: MAIL_FROM, APP_NAME, APP_BASE_URL and, when the
+#                       environment configures SMTP, SMTP_HOST, SMTP_PORT, SMTP_TLS,
+#                       SMTP_USERNAME and SMTP_PASSWORD.
 #   environment         extra environment variables.
 #   artifact            binary whose zip to deploy, when it is not the key's own.
 #   memory_mb, timeout_seconds, reserved_concurrency, sqs_batch_size, sqs_batching_window:
@@ -44,11 +49,20 @@ locals {
         "PATCH /v1/tenants/{tenant_id}/members/{user_id}",
         "DELETE /v1/tenants/{tenant_id}/members/{user_id}",
       ]
-      tables = ["sessions", "rate_limits", "idempotency", "cache"]
+      send_queues = ["jobs"]
+      tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
-    # Later issues add, for example:
-    # "outbox-relay" = { description = "...", schedule_expression = "rate(1 minute)", send_queues = ["jobs"] }
-    # "jobs-worker"  = { description = "...", sqs_queue = "jobs" }
+    # Not HTTP functions: no routes, and no --openapi (the parity test does not run them).
+    "jobs-worker" = {
+      description = "The jobs queue's consumer: partial batch failures, retries with backoff, dead letters; sends the modules' mail"
+      sqs_queue   = "jobs"
+      mail        = true
+    }
+    "sweeper" = {
+      description         = "Every minute: relays what the outbox still holds to the jobs queue, deletes expired rows"
+      schedule_expression = "rate(1 minute)"
+      send_queues         = ["jobs"]
+    }
   }
 }
 

@@ -41,10 +41,11 @@ data "aws_iam_policy_document" "this" {
     resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
   }
 
-  # Environment variables, the secret, and SQS messages are all under the environment's key.
+  # Environment variables, the secret, and SQS messages are all under the environment's key;
+  # sending to a queue (a consumer sends to its DLQ) needs a data key.
   statement {
     sid       = "UseEnvironmentKey"
-    actions   = length(each.value.send_queues) > 0 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
+    actions   = length(each.value.send_queues) > 0 || each.value.sqs_queue != null ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
     resources = [var.kms_key_arn]
   }
 
@@ -99,6 +100,17 @@ data "aws_iam_policy_document" "this" {
       sid       = "ConsumeQueue"
       actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
       resources = [var.queues[statement.value].arn]
+    }
+  }
+
+  # A permanent failure is copied to the DLQ (its URL comes from the environment, so no
+  # GetQueueUrl), then deleted from the queue.
+  dynamic "statement" {
+    for_each = each.value.sqs_queue == null ? [] : [each.value.sqs_queue]
+    content {
+      sid       = "DeadLetter"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.queues[statement.value].dlq_arn]
     }
   }
 }

@@ -18,6 +18,12 @@ locals {
       }) : {},
       { for t in f.tables : "${upper(t)}_TABLE" => var.tables[t].name },
       { for q in f.send_queues : "${upper(q)}_QUEUE_URL" => var.queues[q].url },
+      # A consumer knows its own queue and its DLQ, where a permanent failure goes at once.
+      f.sqs_queue == null ? {} : {
+        "${upper(f.sqs_queue)}_QUEUE_URL" = var.queues[f.sqs_queue].url
+        "${upper(f.sqs_queue)}_DLQ_URL"   = var.queues[f.sqs_queue].dlq_url
+      },
+      f.mail ? var.mail_environment : {},
       f.environment,
     )
   }

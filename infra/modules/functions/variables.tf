@@ -16,6 +16,7 @@ variable "functions" {
     send_queues          = optional(list(string), [])
     tables               = optional(list(string), [])
     database             = optional(bool, true)
+    mail                 = optional(bool, false)
     environment          = optional(map(string), {})
     memory_mb            = optional(number)
     timeout_seconds      = optional(number)
@@ -113,8 +114,16 @@ variable "queues" {
     url                        = string
     arn                        = string
     visibility_timeout_seconds = number
+    dlq_url                    = string
+    dlq_arn                    = string
   }))
   default = {}
+}
+
+variable "mail_environment" {
+  description = "Environment variables of the functions that send mail (mail = true): MAIL_FROM, APP_NAME, APP_BASE_URL, SMTP_*."
+  type        = map(string)
+  default     = {}
 }
 
 variable "tables" {

@@ -64,6 +64,17 @@ locals {
       threshold   = 0
       periods     = 1
     } },
+    # A retried job waits out its backoff in the queue, but after its third receive SQS leaves it
+    # out of this metric: an old message means the worker is not draining the queue.
+    { for key, queue in var.queue_names : "${key}-oldest-message-age" => {
+      description = "The oldest message in the ${key} queue is older than ${var.queue_oldest_message_age_seconds} s: its worker is stuck, failing or too slow"
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateAgeOfOldestMessage"
+      dimensions  = { QueueName = queue }
+      statistic   = "Maximum"
+      threshold   = var.queue_oldest_message_age_seconds
+      periods     = 1
+    } },
     { for key, function in var.function_names : "${key}-errors" => {
       description = "${key} returned errors (crashes or timeouts, not 4xx/5xx responses)"
       namespace   = "AWS/Lambda"

@@ -89,6 +89,18 @@ locals {
         metrics = [for k, q in var.dlq_names : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q]]
       }
     },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Queue age of the oldest message (s)"
+        region  = data.aws_region.current.name
+        stat    = "Maximum"
+        period  = 300
+        metrics = [for k, q in var.queue_names : ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", q]]
+      }
+    },
   ]
 }
 

@@ -47,6 +47,18 @@ variable "dlq_names" {
   default     = {}
 }
 
+variable "queue_names" {
+  description = "Queue names by key (the queues themselves, not their DLQs)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "queue_oldest_message_age_seconds" {
+  description = "Age of a queue's oldest message (s) above which its worker counts as stuck."
+  type        = number
+  default     = 900
+}
+
 variable "function_names" {
   description = "Lambda function names by binary name."
   type        = map(string)

@@ -92,7 +92,7 @@ module "functions" {
   source = "../functions"
 
   name                   = local.name
-  functions              = merge(module.catalog.functions, var.extra_functions)
+  functions              = module.catalog.functions
   artifacts_dir          = var.artifacts_dir
   memory_mb              = var.function_memory_mb
   timeout_seconds        = var.function_timeout_seconds
@@ -107,6 +107,7 @@ module "functions" {
   kms_key_arn            = module.kms.key_arn
   queues                 = module.queues.queues
   tables                 = module.tables.tables
+  mail_environment       = local.mail_environment
 
   database = {
     environment     = module.database.environment
@@ -163,8 +164,37 @@ module "observability" {
   api_id                = module.api.api_id
   api_stage             = module.api.stage_name
   api_p99_latency_ms    = var.api_p99_latency_ms
+
+  queue_names                      = { for k, q in module.queues.queues : k => q.name }
+  queue_oldest_message_age_seconds = var.queue_oldest_message_age_seconds
 }
 
 locals {
   metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
+
+  # Links in mails: the explicit URL, else the public entry point (CloudFront, where / is the
+  # web app and /v1 the API), else the API's own URL.
+  app_base_url = coalesce(
+    var.app_base_url,
+    var.cdn_enabled ? "https://${module.cdn[0].domain_name}" : module.api.invoke_url,
+  )
+
+  # Without smtp no SMTP_* is set, and the worker falls back to .eml files in MAIL_DIR, which
+  # only works locally: set smtp (or, next, SES) wherever mail must reach people.
+  mail_environment = merge(
+    {
+      MAIL_FROM    = var.mail_from
+      APP_NAME     = var.app_name
+      APP_BASE_URL = local.app_base_url
+    },
+    nonsensitive(var.smtp == null) ? {} : merge(
+      {
+        SMTP_HOST = var.smtp.host
+        SMTP_PORT = tostring(var.smtp.port)
+        SMTP_TLS  = var.smtp.tls
+      },
+      var.smtp.username == null ? {} : { SMTP_USERNAME = var.smtp.username },
+      var.smtp.password == null ? {} : { SMTP_PASSWORD = var.smtp.password },
+    ),
+  )
 }

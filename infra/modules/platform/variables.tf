@@ -4,12 +4,6 @@ variable "project" {
   default     = "saas"
 }
 
-variable "extra_functions" {
-  description = "Functions beyond the catalog, same shape (envs/local uses it to exercise triggers)."
-  type        = any
-  default     = {}
-}
-
 variable "environment" {
   description = "Environment name: dev, prod, local..."
   type        = string
@@ -229,6 +223,55 @@ variable "metrics_namespace" {
   default     = null
 }
 
+# --- mail (the functions with mail = true: the jobs worker) ---
+variable "mail_from" {
+  description = "Sender address of the platform's mail (MAIL_FROM), on a domain the mail service may send for."
+  type        = string
+  default     = "no-reply@example.com"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.mail_from))
+    error_message = "mail_from must be an e-mail address."
+  }
+}
+
+variable "app_name" {
+  description = "Product name in mails (APP_NAME), also the sender's display name."
+  type        = string
+  default     = "SaaS"
+  nullable    = false
+}
+
+variable "app_base_url" {
+  description = "Public URL that links in mails point to (APP_BASE_URL); null: the CloudFront URL, or the API's invoke URL without the CDN."
+  type        = string
+  default     = null
+}
+
+variable "smtp" {
+  description = <<-EOT
+    SMTP server for mail (SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD); null
+    leaves SMTP unset. tls is starttls (port 587), implicit (465) or none. The password ends up in
+    the function's KMS-encrypted environment and in the state: pass it as TF_VAR_smtp, never in
+    a file. SES (the function's role instead of a password) replaces this.
+  EOT
+  type = object({
+    host     = string
+    port     = optional(number, 587)
+    tls      = optional(string, "starttls")
+    username = optional(string)
+    password = optional(string)
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.smtp == null ? true : contains(["starttls", "implicit", "none"], var.smtp.tls) && var.smtp.port > 0 && var.smtp.port < 65536 && trimspace(var.smtp.host) != ""
+    error_message = "smtp needs a host, a port in 1-65535 and tls one of starttls, implicit or none."
+  }
+}
+
 # --- api and cdn ---
 variable "api_stage_name" {
   description = "API Gateway stage name."
@@ -274,6 +317,12 @@ variable "api_p99_latency_ms" {
   description = "API p99 latency alarm threshold (ms)."
   type        = number
   default     = 1000
+}
+
+variable "queue_oldest_message_age_seconds" {
+  description = "Alarm when a queue's oldest message is older than this (s): its worker is stuck or too slow."
+  type        = number
+  default     = 900
 }
 
 variable "kms_deletion_window_in_days" {

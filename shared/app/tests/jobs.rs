@@ -2,6 +2,7 @@
 //! queue and the worker, on both databases; and a signup while SQS is down still succeeds,
 //! its mail sent once SQS is back.
 
+#[allow(dead_code)]
 mod support;
 
 use std::path::{Path, PathBuf};

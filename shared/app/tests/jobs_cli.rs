@@ -2,7 +2,7 @@
 //! reaches the dead letters after the maximum receives, is listed and shown, and a replay puts
 //! it back on the queue.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -89,7 +89,7 @@ fn sqlite_path() -> PathBuf {
     std::env::temp_dir().join(format!("jobs-cli-{}.sqlite", uuid::Uuid::now_v7().simple()))
 }
 
-async fn migrated_sqlite(path: &PathBuf) -> database::Backend {
+async fn migrated_sqlite(path: &Path) -> database::Backend {
     let backend = database::Backend::Sqlite(database::sqlite::open(path).await.unwrap());
     app::migrate(&backend).await.unwrap();
     backend

@@ -1,6 +1,4 @@
 //! Drives the whole API in-process with `oneshot`, over a real database.
-// Each test crate that includes this module uses a different part of it.
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
