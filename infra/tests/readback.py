@@ -4,7 +4,10 @@
 Names come from `terraform output -json`. Checks the queues (redrive policy, visibility timeout,
 encryption, and a message really landing in the DLQ after maxReceiveCount receives), the tables
 (key schema, TTL, PITR, encryption, a conditional write), the functions (runtime, architecture,
-environment wiring) and the API routes.
+and an environment exactly as their catalog entries declare: tables, queue and DLQ URLs, mail
+settings), their triggers (the worker's SQS event source with ReportBatchItemFailures and a
+maximum concurrency on a queue that redrives to its DLQ; the sweeper's EventBridge schedule,
+its target and invoke permission), each role's policy, the API routes and the alarms.
 
     readback.py --endpoint http://127.0.0.1:PORT --outputs outputs.json
 """
@@ -106,51 +109,121 @@ def check_tables(ddb, tables: dict) -> None:
         expect(duplicate_rejected, f"{t['name']}: a conditional write on an existing key is rejected")
 
 
-PROBES = {"probe-worker", "probe-relay"}  # local-only functions that exercise the triggers
+# What this platform's functions must be, whatever else their catalog entries say: the API
+# functions and the sweeper relay the outbox to the jobs queue, the worker consumes it and sends
+# the mail, and the sweeper runs every minute.
+EXPECTED_FUNCTIONS = {
+    "accounts-api": {"send_queues": ["jobs"]},
+    "tenants-api": {"send_queues": ["jobs"]},
+    "jobs-worker": {"sqs_queue": "jobs", "mail": True, "routes": []},
+    "sweeper": {"schedule_expression": "rate(1 minute)", "send_queues": ["jobs"], "routes": []},
+}
+MAIL_VARIABLES = {"MAIL_FROM", "APP_NAME", "APP_BASE_URL"}
+SMTP_VARIABLES = {"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD"}
 
 
-def check_functions(lam, functions: dict, tables: dict, queues: dict) -> None:
-    for binary, name in functions.items():
-        if binary in PROBES:
-            continue
+def check_catalog(functions: dict) -> None:
+    for binary, expected in EXPECTED_FUNCTIONS.items():
+        f = functions.get(binary)
+        expect(f is not None, f"{binary}: deployed")
+        if f is not None:
+            got = {k: f.get(k) for k in expected}
+            expect(got == expected, f"{binary}: {expected}")
+
+
+def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str) -> None:
+    """Each function's configuration and environment, against what its catalog entry declares."""
+    for binary, f in functions.items():
+        name = f["name"]
         cfg = lam.get_function(FunctionName=name)["Configuration"]
         expect(cfg.get("Runtime") == "provided.al2023", f"{name}: runtime {cfg.get('Runtime')}")
         expect(cfg.get("Architectures") == ["arm64"], f"{name}: architectures {cfg.get('Architectures')}")
         expect(cfg.get("Handler") == "bootstrap", f"{name}: handler {cfg.get('Handler')}")
         env = cfg.get("Environment", {}).get("Variables", {})
-        for var in ("DATABASE_URL", "DATABASE_READ_URL", "DATABASE_SECRET_ARN", "DATABASE_MAX_CONNECTIONS",
-                    "SESSION_TTL_SECONDS", "METRICS_NAMESPACE", "RUST_LOG"):
+        for var in ("SESSION_TTL_SECONDS", "METRICS_NAMESPACE", "RUST_LOG"):
             expect(bool(env.get(var)), f"{name}: {var} is set")
-        expect(env.get("DATABASE_URL", "").startswith("postgres://"), f"{name}: DATABASE_URL is a postgres:// URL")
-        # envs/local has the proxy: TLS with its certificate verified, and IAM auth tokens.
-        expect(env.get("DATABASE_URL", "").endswith("?sslmode=verify-full"), f"{name}: DATABASE_URL verifies the proxy's TLS certificate")
-        expect(env.get("DATABASE_IAM_AUTH") == "true", f"{name}: DATABASE_IAM_AUTH=true behind the proxy")
-        expect(env.get("SESSIONS_TABLE") == tables["sessions"]["name"], f"{name}: SESSIONS_TABLE names the sessions table")
+        if f["database"]:
+            for var in ("DATABASE_URL", "DATABASE_READ_URL", "DATABASE_SECRET_ARN", "DATABASE_MAX_CONNECTIONS"):
+                expect(bool(env.get(var)), f"{name}: {var} is set")
+            expect(env.get("DATABASE_URL", "").startswith("postgres://"), f"{name}: DATABASE_URL is a postgres:// URL")
+            # envs/local has the proxy: TLS with its certificate verified, and IAM auth tokens.
+            expect(env.get("DATABASE_URL", "").endswith("?sslmode=verify-full"), f"{name}: DATABASE_URL verifies the proxy's TLS certificate")
+            expect(env.get("DATABASE_IAM_AUTH") == "true", f"{name}: DATABASE_IAM_AUTH=true behind the proxy")
+        else:
+            expect(not any(k.startswith("DATABASE_") for k in env), f"{name}: no DATABASE_* without the database")
+
+        got_tables = {k: v for k, v in env.items() if k.endswith("_TABLE")}
+        want_tables = {f"{t.upper()}_TABLE": tables[t]["name"] for t in f["tables"]}
+        expect(got_tables == want_tables, f"{name}: table variables are exactly {sorted(want_tables) or 'none'}")
+
+        # <KEY>_QUEUE_URL for the queues it sends to and the one it consumes; <KEY>_DLQ_URL for
+        # the one it consumes (a permanent failure goes there at once).
+        consumed = [f["sqs_queue"]] if f["sqs_queue"] else []
+        got_queues = {k: v for k, v in env.items() if k.endswith("_QUEUE_URL")}
+        want_queues = {f"{q.upper()}_QUEUE_URL": queues[q]["url"] for q in f["send_queues"] + consumed}
+        expect(got_queues == want_queues, f"{name}: queue URLs are exactly {sorted(want_queues) or 'none'}")
+        got_dlqs = {k: v for k, v in env.items() if k.endswith("_DLQ_URL")}
+        want_dlqs = {f"{q.upper()}_DLQ_URL": queues[q]["dlq_url"] for q in consumed}
+        expect(got_dlqs == want_dlqs, f"{name}: DLQ URLs are exactly {sorted(want_dlqs) or 'none'}")
+
+        if f["mail"]:
+            expect("@" in env.get("MAIL_FROM", ""), f"{name}: MAIL_FROM is an address ({env.get('MAIL_FROM')})")
+            expect(bool(env.get("APP_NAME")), f"{name}: APP_NAME is set ({env.get('APP_NAME')})")
+            # No CDN in envs/local: links in mails point to the API's URL.
+            expect(env.get("APP_BASE_URL") == api_url, f"{name}: APP_BASE_URL is the API URL ({env.get('APP_BASE_URL')})")
+            expect(not SMTP_VARIABLES & set(env), f"{name}: no SMTP_* without smtp")
+            expect("MAIL_DIR" not in env, f"{name}: no MAIL_DIR (.eml files are for local runs only)")
+        else:
+            leaked = sorted((MAIL_VARIABLES | SMTP_VARIABLES) & set(env))
+            expect(not leaked, f"{name}: no mail settings ({leaked or 'none'})")
         expect("REDIS_URL" not in env, f"{name}: no REDIS_URL without the cache")
-    accounts = lam.get_function(FunctionName=functions["accounts-api"])["Configuration"]
-    env = accounts.get("Environment", {}).get("Variables", {})
-    expect(env.get("JOBS_QUEUE_URL", "").endswith("/" + queues["jobs"]["name"]), "accounts-api: JOBS_QUEUE_URL is the jobs queue")
 
 
-def check_triggers(lam, events, functions: dict, queues: dict, max_concurrency: int) -> None:
-    worker = functions["probe-worker"]["name"]
-    mappings = [
-        m for m in lam.list_event_source_mappings()["EventSourceMappings"]
-        if m["FunctionArn"] == functions["probe-worker"]["arn"]
-    ]
-    expect(len(mappings) == 1, f"{worker}: one SQS event source mapping ({len(mappings)})")
-    for m in mappings:
-        expect(m["EventSourceArn"] == queues["jobs"]["arn"], f"{worker}: consumes the jobs queue")
-        expect(m.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], f"{worker}: reports batch item failures ({m.get('FunctionResponseTypes')})")
-        got = m.get("ScalingConfig", {}).get("MaximumConcurrency")
-        expect(got == max_concurrency, f"{worker}: maximum concurrency {got} == {max_concurrency}")
+def check_triggers(lam, events, sqs, functions: dict, queues: dict, max_concurrency: int) -> None:
+    """SQS event source mappings and EventBridge schedules, exactly where the catalog puts them."""
+    mappings = lam.list_event_source_mappings()["EventSourceMappings"]
+    for binary, f in functions.items():
+        name = f["name"]
+        mine = [m for m in mappings if m["FunctionArn"] == f["arn"]]
+        if not f["sqs_queue"]:
+            expect(not mine, f"{name}: no SQS event source mapping")
+        else:
+            q = queues[f["sqs_queue"]]
+            expect(len(mine) == 1, f"{name}: one SQS event source mapping ({len(mine)})")
+            for m in mine:
+                expect(m["EventSourceArn"] == q["arn"], f"{name}: consumes {q['name']}")
+                types = m.get("FunctionResponseTypes") or []
+                expect("ReportBatchItemFailures" in types, f"{name}: reports batch item failures ({types})")
+                got = m.get("ScalingConfig", {}).get("MaximumConcurrency")
+                expect(got == max_concurrency, f"{name}: maximum concurrency {got} == {max_concurrency}")
+            # Deliveries that keep failing land in the DLQ the function itself dead-letters to.
+            url = sqs.get_queue_url(QueueName=q["name"])["QueueUrl"]
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy", "VisibilityTimeout"])["Attributes"]
+            redrive = json.loads(attrs.get("RedrivePolicy", "{}"))
+            expect(redrive.get("deadLetterTargetArn") == q["dlq_arn"], f"{name}: {q['name']} redrives to {q['dlq_name']}")
+            timeout = lam.get_function(FunctionName=name)["Configuration"]["Timeout"]
+            visibility = int(attrs["VisibilityTimeout"])
+            expect(visibility >= 6 * timeout, f"{name}: {q['name']} visibility {visibility}s >= 6 x its timeout {timeout}s")
 
-    relay = functions["probe-relay"]
-    rules = events.list_rule_names_by_target(TargetArn=relay["arn"])["RuleNames"]
-    expect(len(rules) == 1, f"{relay['name']}: one EventBridge rule targets it ({rules})")
-    for r in rules:
-        expr = events.describe_rule(Name=r).get("ScheduleExpression")
-        expect(expr == "rate(1 minute)", f"{relay['name']}: scheduled {expr}")
+        rules = events.list_rule_names_by_target(TargetArn=f["arn"])["RuleNames"]
+        if not f["schedule_expression"]:
+            expect(not rules, f"{name}: no EventBridge rule targets it ({rules})")
+            continue
+        expect(len(rules) == 1, f"{name}: one EventBridge rule targets it ({rules})")
+        for r in rules:
+            rule = events.describe_rule(Name=r)
+            expr = rule.get("ScheduleExpression")
+            expect(expr == f["schedule_expression"], f"{name}: rule {r} scheduled {expr}")
+            expect(rule.get("State") == "ENABLED", f"{name}: rule {r} {rule.get('State')}")
+            targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=r)["Targets"]]
+            expect(targets == [f["arn"]], f"{name}: rule {r} targets the function only")
+            policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+            allowed = [
+                st for st in policy["Statement"]
+                if st.get("Principal", {}).get("Service") == "events.amazonaws.com"
+                and st.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn") == rule["Arn"]
+            ]
+            expect(len(allowed) == 1, f"{name}: EventBridge may invoke it from rule {r} only")
 
 
 def as_set(resource) -> set:
@@ -159,31 +232,46 @@ def as_set(resource) -> set:
     return {resource} if isinstance(resource, str) else set(resource)
 
 
-def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str) -> None:
-    """Least privilege: each role names only its own tables, queues and the database secret."""
+def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str, kms_arns: set) -> None:
+    """Least privilege: each role names only its own tables, queues, DLQ, secret and key."""
     for binary, f in functions.items():
         role = f["name"]
         doc = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
         doc = json.loads(doc) if isinstance(doc, str) else doc
         statements = {st["Sid"]: st for st in doc["Statement"]}
         resources = lambda sid: as_set(statements.get(sid, {}).get("Resource"))  # noqa: E731
+        actions = lambda sid: as_set(statements.get(sid, {}).get("Action"))  # noqa: E731
         everything = set().union(*(as_set(st["Resource"]) for st in doc["Statement"]))
         expect("*" not in everything, f"{role}: no statement on Resource \"*\"")
+
         table_arns = {a for a in resources("OwnTables") if "/index/" not in a}
-        if binary in PROBES:
-            expect(not table_arns, f"{role}: no table access")
-        else:
-            expect(table_arns == {t["arn"] for t in tables.values()}, f"{role}: DynamoDB access to exactly its {len(table_arns)} tables")
+        expect(table_arns == {tables[t]["arn"] for t in f["tables"]}, f"{role}: DynamoDB access to exactly its {len(f['tables'])} tables")
+        if f["database"]:
             expect(resources("ReadDatabaseSecret") == {secret_arn}, f"{role}: GetSecretValue on the database secret only")
             connect = resources("ConnectThroughProxy")
             expect(len(connect) == 1 and all(":dbuser:prx-" in c and c.endswith("/saas_admin") for c in connect),
                    f"{role}: rds-db:connect on the proxy's database user only ({sorted(connect)})")
+        else:
+            expect(not resources("ReadDatabaseSecret") | resources("ConnectThroughProxy"), f"{role}: no database access")
+
         sends = resources("SendToQueues")
-        expected_sends = {queues["jobs"]["arn"]} if binary in ("accounts-api", "probe-relay") else set()
-        expect(sends == expected_sends, f"{role}: may send to {sorted(sends) or 'no queue'}")
+        expect(sends == {queues[q]["arn"] for q in f["send_queues"]}, f"{role}: may send to {sorted(sends) or 'no queue'}")
+        consumed = [f["sqs_queue"]] if f["sqs_queue"] else []
         consumes = resources("ConsumeQueue")
-        expected_consumes = {queues["jobs"]["arn"]} if binary == "probe-worker" else set()
-        expect(consumes == expected_consumes, f"{role}: may consume {sorted(consumes) or 'no queue'}")
+        expect(consumes == {queues[q]["arn"] for q in consumed}, f"{role}: may consume {sorted(consumes) or 'no queue'}")
+        dead = resources("DeadLetter")
+        expect(dead == {queues[q]["dlq_arn"] for q in consumed}, f"{role}: may dead-letter to {sorted(dead) or 'no DLQ'}")
+        if consumed:
+            expect(actions("DeadLetter") == {"sqs:SendMessage"}, f"{role}: only SendMessage on its DLQ ({sorted(actions('DeadLetter'))})")
+        dlq_arns = {q["dlq_arn"] for q in queues.values()}
+        reachable = set().union(*(as_set(st["Resource"]) for sid, st in statements.items() if sid != "DeadLetter"))
+        expect(not dlq_arns & reachable, f"{role}: no other access to a DLQ")
+
+        expect(resources("UseEnvironmentKey") <= kms_arns and len(resources("UseEnvironmentKey")) == 1, f"{role}: KMS on the environment's key only")
+        key_actions = actions("UseEnvironmentKey")
+        wants_data_key = bool(f["send_queues"] or consumed)
+        expect(("kms:GenerateDataKey" in key_actions) == wants_data_key,
+               f"{role}: kms:GenerateDataKey {'granted (it sends to an encrypted queue)' if wants_data_key else 'not granted'}")
 
 
 def check_routes(apigw, routes: dict) -> None:
@@ -197,7 +285,7 @@ def check_routes(apigw, routes: dict) -> None:
         expect(must in got, f"route {must}")
 
 
-def check_alarms(cw, names: list, functions: dict, queues: dict) -> None:
+def check_alarms(cw, names: list, functions: dict, queues: dict, age_threshold: float) -> None:
     alarms = {a["AlarmName"]: a for a in cw.describe_alarms(AlarmNames=names)["MetricAlarms"]}
     expect(set(alarms) == set(names), f"all {len(names)} alarms exist")
     by_metric = {}
@@ -205,8 +293,15 @@ def check_alarms(cw, names: list, functions: dict, queues: dict) -> None:
         by_metric.setdefault(alarm["MetricName"], []).append(alarm)
     expect(len(by_metric.get("Errors", [])) == len(functions), "an Errors alarm per function")
     expect(len(by_metric.get("Throttles", [])) == len(functions), "a Throttles alarm per function")
+    dimension = lambda alarm: {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}.get("QueueName")  # noqa: E731
     dlq = by_metric.get("ApproximateNumberOfMessagesVisible", [])
-    expect(len(dlq) == len(queues) and all(a["Threshold"] == 0 for a in dlq), "a DLQ depth > 0 alarm per queue")
+    expect(sorted(map(dimension, dlq)) == sorted(q["dlq_name"] for q in queues.values()) and all(a["Threshold"] == 0 for a in dlq),
+           "a DLQ depth > 0 alarm per queue, on its DLQ")
+    age = by_metric.get("ApproximateAgeOfOldestMessage", [])
+    expect(sorted(map(dimension, age)) == sorted(q["name"] for q in queues.values()),
+           "an oldest-message-age alarm per queue, on the queue itself")
+    expect(all(a["Threshold"] == age_threshold and a["Statistic"] == "Maximum" for a in age),
+           f"oldest message age alarms at {age_threshold} s ({[a['Threshold'] for a in age]})")
     cpu = by_metric.get("CPUUtilization", [])
     expect(len(cpu) == 1 and cpu[0]["Threshold"] == 80, "DB CPU alarm at 80%")
     p99 = by_metric.get("Latency", [])
@@ -226,17 +321,20 @@ def main() -> int:
     print("tables:")
     check_tables(client("dynamodb", args.endpoint), out["tables"])
     print("functions:")
-    check_functions(client("lambda", args.endpoint), out["function_names"], out["tables"], out["queues"])
+    check_catalog(out["functions"])
+    check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"])
     print("triggers:")
-    check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), out["functions"], out["queues"],
-                   int(out["sqs_max_concurrency"]))
+    check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), client("sqs", args.endpoint),
+                   out["functions"], out["queues"], int(out["sqs_max_concurrency"]))
     print("iam:")
+    kms_arns = {k["KeyArn"] for k in client("kms", args.endpoint).list_keys()["Keys"]}
     check_iam(client("iam", args.endpoint), out["functions"], out["tables"], out["queues"],
-              out["database_environment"]["DATABASE_SECRET_ARN"])
+              out["database_environment"]["DATABASE_SECRET_ARN"], kms_arns)
     print("api:")
     check_routes(client("apigatewayv2", args.endpoint), out["api_routes"])
     print("alarms:")
-    check_alarms(client("cloudwatch", args.endpoint), out["alarm_names"], out["function_names"], out["queues"])
+    check_alarms(client("cloudwatch", args.endpoint), out["alarm_names"], out["function_names"], out["queues"],
+                 float(out["queue_oldest_message_age_seconds"]))
 
     print(f"readback: {passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -38,7 +38,7 @@ variable "smtp" {
   description = "SMTP server for mail; null leaves SMTP unset (mail does not go out). Pass it as TF_VAR_smtp='{host=\"...\",username=\"...\",password=\"...\"}', never in a file: the password is sensitive."
   type = object({
     host     = string
-    port     = optional(number, 587)
+    port     = optional(number)
     tls      = optional(string, "starttls")
     username = optional(string)
     password = optional(string)

@@ -42,3 +42,13 @@ output "functions" {
   description = "Functions with their ARNs and log groups."
   value       = module.platform.functions
 }
+
+output "api_url" {
+  description = "API invoke URL: the jobs worker's APP_BASE_URL here, without the CDN."
+  value       = module.platform.api_url
+}
+
+output "queue_oldest_message_age_seconds" {
+  description = "Threshold of the queues' oldest-message-age alarms (s)."
+  value       = module.platform.queue_oldest_message_age_seconds
+}

@@ -1,12 +1,18 @@
 output "functions" {
-  description = "Functions by binary name: name, arn, invoke_arn, routes, log group."
+  description = "Functions by binary name: name, arn, invoke_arn, log group, and what the catalog entry gives them (routes, triggers, queues, tables, database, mail)."
   value = {
     for k, f in aws_lambda_function.this : k => {
-      name       = f.function_name
-      arn        = f.arn
-      invoke_arn = f.invoke_arn
-      routes     = var.functions[k].routes
-      log_group  = aws_cloudwatch_log_group.this[k].name
+      name                = f.function_name
+      arn                 = f.arn
+      invoke_arn          = f.invoke_arn
+      log_group           = aws_cloudwatch_log_group.this[k].name
+      routes              = var.functions[k].routes
+      schedule_expression = var.functions[k].schedule_expression
+      sqs_queue           = var.functions[k].sqs_queue
+      send_queues         = var.functions[k].send_queues
+      tables              = var.functions[k].tables
+      database            = var.functions[k].database
+      mail                = var.functions[k].mail
     }
   }
 }

@@ -190,9 +190,9 @@ locals {
     nonsensitive(var.smtp == null) ? {} : merge(
       {
         SMTP_HOST = var.smtp.host
-        SMTP_PORT = tostring(var.smtp.port)
         SMTP_TLS  = var.smtp.tls
       },
+      var.smtp.port == null ? {} : { SMTP_PORT = tostring(var.smtp.port) },
       var.smtp.username == null ? {} : { SMTP_USERNAME = var.smtp.username },
       var.smtp.password == null ? {} : { SMTP_PASSWORD = var.smtp.password },
     ),

@@ -87,3 +87,8 @@ output "sqs_max_concurrency" {
   description = "Maximum concurrency of each SQS event source mapping."
   value       = var.sqs_max_concurrency
 }
+
+output "queue_oldest_message_age_seconds" {
+  description = "Threshold of each queue's oldest-message-age alarm (s)."
+  value       = var.queue_oldest_message_age_seconds
+}

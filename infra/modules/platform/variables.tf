@@ -252,13 +252,14 @@ variable "app_base_url" {
 variable "smtp" {
   description = <<-EOT
     SMTP server for mail (SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD); null
-    leaves SMTP unset. tls is starttls (port 587), implicit (465) or none. The password ends up in
-    the function's KMS-encrypted environment and in the state: pass it as TF_VAR_smtp, never in
-    a file. SES (the function's role instead of a password) replaces this.
+    leaves SMTP unset. tls is starttls, implicit or none; without a port the worker uses 465
+    with implicit TLS, 587 otherwise. The password ends up in the function's KMS-encrypted
+    environment and in the state: pass it as TF_VAR_smtp, never in a file. SES (the function's
+    role instead of a password) replaces this.
   EOT
   type = object({
     host     = string
-    port     = optional(number, 587)
+    port     = optional(number)
     tls      = optional(string, "starttls")
     username = optional(string)
     password = optional(string)
@@ -267,8 +268,8 @@ variable "smtp" {
   sensitive = true
 
   validation {
-    condition     = var.smtp == null ? true : contains(["starttls", "implicit", "none"], var.smtp.tls) && var.smtp.port > 0 && var.smtp.port < 65536 && trimspace(var.smtp.host) != ""
-    error_message = "smtp needs a host, a port in 1-65535 and tls one of starttls, implicit or none."
+    condition     = var.smtp == null ? true : contains(["starttls", "implicit", "none"], var.smtp.tls) && (var.smtp.port == null ? true : var.smtp.port > 0 && var.smtp.port < 65536) && trimspace(var.smtp.host) != ""
+    error_message = "smtp needs a host, tls one of starttls, implicit or none, and a port (if any) in 1-65535."
   }
 }
 

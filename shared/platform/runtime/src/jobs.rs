@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use database::{Backend, sql_jobs};
+use futures_util::future::join_all;
 use jobs::{
     Delivery, Dispatcher, DynDeadLetters, DynLedger, DynOutbox, DynQueue, Outcome, Queue, Receipt,
 };
@@ -120,16 +121,16 @@ async fn relay_after_write(State(relay): State<Arc<Notify>>, req: Request, next:
     response
 }
 
-/// Runs one SQS batch through `dispatcher` and reports the messages to deliver again: a
-/// retryable failure is delayed by its backoff and reported; a permanent one is moved to the
-/// dead-letter queue and reported done, so one bad message never fails its batch.
+/// Runs one SQS batch through `dispatcher`, its messages concurrently, and reports the
+/// messages to deliver again: a retryable failure is delayed by its backoff and reported; a
+/// permanent one is moved to the dead-letter queue and reported done, so one bad message never
+/// fails its batch.
 pub async fn handle_batch(
     dispatcher: &Dispatcher,
     queue: &DynQueue<'_>,
     event: SqsEvent,
 ) -> SqsBatchResponse {
-    let mut response = SqsBatchResponse::default();
-    for record in event.records {
+    let handled = event.records.into_iter().map(|record| async move {
         let message_id = record.message_id.clone().unwrap_or_default();
         let delivery = Delivery {
             receive_count: record
@@ -157,12 +158,14 @@ pub async fn handle_batch(
                 }
             },
         };
-        if failed {
+        failed.then(|| {
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message_id;
-            response.batch_item_failures.push(failure);
-        }
-    }
+            failure
+        })
+    });
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = join_all(handled).await.into_iter().flatten().collect();
     response
 }
 
@@ -177,7 +180,8 @@ pub async fn serve_sqs(dispatcher: Dispatcher, jobs: Jobs) -> Result<(), lambda_
 }
 
 /// The local stand-in for the relay, SQS and the worker functions: relays the outbox, receives
-/// from the queue and settles each delivery, until `stop` resolves.
+/// up to ten messages at a time, handles them concurrently and settles each, until `stop`
+/// resolves.
 pub async fn work_embedded(jobs: Jobs, dispatcher: Dispatcher, stop: impl Future<Output = ()>) {
     let idle = Duration::from_millis(200);
     let work = async {
@@ -195,12 +199,13 @@ pub async fn work_embedded(jobs: Jobs, dispatcher: Dispatcher, stop: impl Future
             if deliveries.is_empty() {
                 tokio::time::sleep(idle).await;
             }
-            for delivery in deliveries {
-                let outcome = dispatcher.process(&delivery).await;
-                if let Err(err) = dispatcher.settle(&jobs.queue, &delivery, &outcome).await {
+            join_all(deliveries.iter().map(|delivery| async {
+                let outcome = dispatcher.process(delivery).await;
+                if let Err(err) = dispatcher.settle(&jobs.queue, delivery, &outcome).await {
                     tracing::warn!(message_id = %delivery.message_id, error = %err, "not settled; will be redelivered");
                 }
-            }
+            }))
+            .await;
         }
     };
     tokio::select! {

@@ -10,13 +10,13 @@ mod queue;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jobs::{DynDeadLetters, DynLedger, DynOutbox, DynQueue};
+use jobs::{DeadLetters, DynDeadLetters, DynLedger, DynOutbox, DynQueue, Ledger, Outbox, Queue};
 pub use ledger::SqlLedger;
 pub use outbox::SqlOutbox;
 pub use queue::SqlQueue;
 use sqlx::{Postgres, Sqlite};
 
-use crate::{Backend, Dialect};
+use crate::{Backend, Db, Dialect};
 
 /// The jobs ports on the configured database.
 #[derive(Clone)]
@@ -37,24 +37,23 @@ impl std::fmt::Debug for SqlJobs {
 /// times, with the outbox and ledger of the same database.
 pub fn sql_jobs(backend: &Backend, queue: &str, max_receives: u32) -> SqlJobs {
     match backend {
-        Backend::Postgres(db) => {
-            let q = SqlQueue::new(db.clone(), queue, max_receives);
-            SqlJobs {
-                queue: Arc::from(DynQueue::new_box(q.clone())),
-                dead_letters: Arc::from(DynDeadLetters::new_box(q)),
-                outbox: Arc::from(DynOutbox::new_box(SqlOutbox::new(db.clone()))),
-                ledger: Arc::from(DynLedger::new_box(SqlLedger::new(db.clone()))),
-            }
-        }
-        Backend::Sqlite(db) => {
-            let q = SqlQueue::new(db.clone(), queue, max_receives);
-            SqlJobs {
-                queue: Arc::from(DynQueue::new_box(q.clone())),
-                dead_letters: Arc::from(DynDeadLetters::new_box(q)),
-                outbox: Arc::from(DynOutbox::new_box(SqlOutbox::new(db.clone()))),
-                ledger: Arc::from(DynLedger::new_box(SqlLedger::new(db.clone()))),
-            }
-        }
+        Backend::Postgres(db) => on(db, queue, max_receives),
+        Backend::Sqlite(db) => on(db, queue, max_receives),
+    }
+}
+
+fn on<DB: JobsDialect>(db: &Db<DB>, queue: &str, max_receives: u32) -> SqlJobs
+where
+    SqlQueue<DB>: Queue + DeadLetters + 'static,
+    SqlOutbox<DB>: Outbox + 'static,
+    SqlLedger<DB>: Ledger + 'static,
+{
+    let q = SqlQueue::new(db.clone(), queue, max_receives);
+    SqlJobs {
+        queue: Arc::from(DynQueue::new_box(q.clone())),
+        dead_letters: Arc::from(DynDeadLetters::new_box(q)),
+        outbox: Arc::from(DynOutbox::new_box(SqlOutbox::new(db.clone()))),
+        ledger: Arc::from(DynLedger::new_box(SqlLedger::new(db.clone()))),
     }
 }
 

@@ -54,6 +54,36 @@ impl<DB: JobsDialect> SqlQueue<DB> {
     }
 }
 
+impl<DB> SqlQueue<DB>
+where
+    DB: JobsDialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+{
+    /// Runs `statement` on the message `receipt` names (`$1`, `$2`), with `at` as `$3`; a
+    /// stale receipt matches no row.
+    async fn by_receipt(
+        &self,
+        statement: &str,
+        receipt: &Receipt,
+        at: Option<i64>,
+    ) -> Result<(), Unavailable> {
+        let (id, count) = parse_receipt(receipt)?;
+        let pool = self.db.pool().await?;
+        let mut query = sqlx::query(statement).bind(id).bind(count);
+        if let Some(at) = at {
+            query = query.bind(at);
+        }
+        query
+            .execute(pool)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("not a receipt of this queue")]
 struct ForeignReceipt;
@@ -130,41 +160,17 @@ where
     }
 
     async fn delete(&self, receipt: &Receipt) -> Result<(), Unavailable> {
-        let (id, count) = parse_receipt(receipt)?;
-        let pool = self.db.pool().await?;
-        sqlx::query(DELETE)
-            .bind(id)
-            .bind(count)
-            .execute(pool)
-            .await
-            .map_err(|e| self.db.unavailable(e))?;
-        Ok(())
+        self.by_receipt(DELETE, receipt, None).await
     }
 
     async fn retry_after(&self, receipt: &Receipt, delay: Duration) -> Result<(), Unavailable> {
-        let (id, count) = parse_receipt(receipt)?;
-        let pool = self.db.pool().await?;
-        sqlx::query(DELAY)
-            .bind(id)
-            .bind(count)
-            .bind(now_ms().saturating_add(ms(delay)))
-            .execute(pool)
-            .await
-            .map_err(|e| self.db.unavailable(e))?;
-        Ok(())
+        let at = now_ms().saturating_add(ms(delay));
+        self.by_receipt(DELAY, receipt, Some(at)).await
     }
 
     async fn dead_letter(&self, delivery: &Delivery) -> Result<(), Unavailable> {
-        let (id, count) = parse_receipt(&delivery.receipt)?;
-        let pool = self.db.pool().await?;
-        sqlx::query(KILL)
-            .bind(id)
-            .bind(count)
-            .bind(now_ms())
-            .execute(pool)
+        self.by_receipt(KILL, &delivery.receipt, Some(now_ms()))
             .await
-            .map_err(|e| self.db.unavailable(e))?;
-        Ok(())
     }
 }
 
