@@ -597,7 +597,130 @@ async fn each_function_serves_only_its_routes(app: TestApp) {
     }
 }
 
+/// A reset request answers 202 whether or not the email has an account; the mailed token sets
+/// a new password once, and every session of the account ends.
+async fn password_reset_replaces_the_password_and_ends_sessions(app: TestApp) {
+    let ada = app.signup("ada@example.com", "Acme").await;
+    let login = |password: &str| json!({"email": "ada@example.com", "password": password});
+    let second = app
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(login("correct horse battery")),
+        )
+        .await;
+    let second = second.body["token"].as_str().unwrap().to_owned();
+
+    for email in ["ada@example.com", "nobody@example.com"] {
+        let asked = app
+            .call(
+                Method::POST,
+                "/v1/password-resets",
+                None,
+                Some(json!({"email": email})),
+            )
+            .await;
+        assert_eq!(
+            asked.status,
+            StatusCode::ACCEPTED,
+            "{email}: {}",
+            asked.body
+        );
+        assert_eq!(
+            asked.body,
+            serde_json::Value::Null,
+            "the same empty answer for both"
+        );
+    }
+    let bad = app
+        .call(
+            Method::POST,
+            "/v1/password-resets",
+            None,
+            Some(json!({"email": "not-an-email"})),
+        )
+        .await;
+    bad.assert_problem(422);
+    assert_eq!(bad.fields(), ["email"]);
+
+    let requested: Vec<serde_json::Value> = testkit::outbox(&app.platform.backend)
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "identity.password_reset_requested")
+        .map(|(_, payload)| payload)
+        .collect();
+    assert_eq!(
+        requested.len(),
+        1,
+        "no reset for an email without an account"
+    );
+    assert_eq!(requested[0]["email"], "ada@example.com");
+    let token = requested[0]["token"].as_str().unwrap().to_owned();
+
+    let confirm = |token: &str, password: &str| json!({"token": token, "password": password});
+    let path = "/v1/password-resets/confirm";
+    let wrong = app
+        .call(
+            Method::POST,
+            path,
+            None,
+            Some(confirm("AAAA", "a much better passphrase")),
+        )
+        .await;
+    wrong.assert_problem(422);
+    assert_eq!(wrong.fields(), ["token"]);
+    let short = app
+        .call(Method::POST, path, None, Some(confirm(&token, "short")))
+        .await;
+    short.assert_problem(422);
+    assert_eq!(short.fields(), ["password"]);
+    let done = app
+        .call(
+            Method::POST,
+            path,
+            None,
+            Some(confirm(&token, "a much better passphrase")),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+
+    for session in [&ada.token, &second] {
+        app.call(Method::GET, "/v1/me", Some(session), None)
+            .await
+            .assert_problem(401);
+    }
+    app.call(
+        Method::POST,
+        "/v1/sessions",
+        None,
+        Some(login("correct horse battery")),
+    )
+    .await
+    .assert_problem(401);
+    let fresh = app
+        .call(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(login("a much better passphrase")),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::CREATED);
+    let again = app
+        .call(
+            Method::POST,
+            path,
+            None,
+            Some(confirm(&token, "yet another passphrase")),
+        )
+        .await;
+    again.assert_problem(422);
+    assert_eq!(again.fields(), ["token"], "a token works once");
+}
+
 against_both_databases!(
+    password_reset_replaces_the_password_and_ends_sessions,
     signup_login_me_logout,
     bad_signup_input_is_a_clear_4xx,
     duplicate_email_conflicts,

@@ -19,6 +19,7 @@ pub fn session_store(backend: &Backend) -> Box<DynSessionStore<'static>> {
 const INSERT: &str = "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";
 const SELECT: &str = "SELECT token_hash, user_id, expires_at FROM sessions WHERE token_hash = $1";
 const DELETE: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
+const DELETE_USER: &str = "DELETE FROM sessions WHERE user_id = $1";
 
 /// Sessions in the `sessions` table.
 #[derive(Debug)]
@@ -95,5 +96,16 @@ where
             .await
             .map_err(|e| self.db.unavailable(e))?;
         Ok(deleted.is_some())
+    }
+
+    #[tracing::instrument(name = "sessions.delete_user", skip_all, fields(user_id = %user))]
+    async fn delete_user(&self, user: UserId) -> Result<u64, Unavailable> {
+        let pool = self.db.pool().await?;
+        let done = sqlx::query(DELETE_USER)
+            .bind(user.as_uuid())
+            .execute(pool)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(DB::rows_affected(&done))
     }
 }

@@ -96,6 +96,23 @@ async fn revoked_sessions_stop_working(f: impl Fixture) {
     assert_eq!(sessions.resolve(&b.token).await.unwrap(), Some(user));
 }
 
+/// Revoking a user's sessions ends all of theirs and nobody else's.
+async fn revoking_a_user_ends_all_of_theirs(f: impl Fixture) {
+    let clock = Arc::new(Frozen(Mutex::new(OffsetDateTime::now_utc())));
+    let sessions = Sessions::new(f.store(), clock, Duration::hours(1));
+    let (user, other) = (UserId::generate(), UserId::generate());
+    let (a, b, c) = (
+        sessions.issue(user).await.unwrap(),
+        sessions.issue(user).await.unwrap(),
+        sessions.issue(other).await.unwrap(),
+    );
+    assert_eq!(sessions.revoke_all(user).await.unwrap(), 2);
+    assert_eq!(sessions.resolve(&a.token).await.unwrap(), None);
+    assert_eq!(sessions.resolve(&b.token).await.unwrap(), None);
+    assert_eq!(sessions.resolve(&c.token).await.unwrap(), Some(other));
+    assert_eq!(sessions.revoke_all(user).await.unwrap(), 0);
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         testkit::on_both_drivers!(&[&PLATFORM]; $($name,)*);
@@ -113,4 +130,5 @@ contract!(
     unknown_sessions_are_absent,
     sessions_expire_and_are_removed_on_sight,
     revoked_sessions_stop_working,
+    revoking_a_user_ends_all_of_theirs,
 );

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use kernel::Unavailable;
+use kernel::{Unavailable, UserId};
 
 use crate::{Session, SessionStore, TokenHash};
 
@@ -32,5 +32,13 @@ impl SessionStore for MemorySessions {
 
     async fn delete(&self, hash: &TokenHash) -> Result<bool, Unavailable> {
         Ok(self.with(|s| s.remove(hash).is_some()))
+    }
+
+    async fn delete_user(&self, user: UserId) -> Result<u64, Unavailable> {
+        Ok(self.with(|s| {
+            let before = s.len();
+            s.retain(|_, session| session.user_id != user);
+            (before - s.len()) as u64
+        }))
     }
 }

@@ -78,4 +78,9 @@ impl Sessions {
         self.store.delete(&token.hash()).await?;
         Ok(())
     }
+
+    /// Ends every session of `user`, as a password change must.
+    pub async fn revoke_all(&self, user: UserId) -> Result<u64, Unavailable> {
+        self.store.delete_user(user).await
+    }
 }

@@ -25,4 +25,7 @@ pub trait SessionStore: Send + Sync {
 
     /// Returns whether a session was deleted.
     fn delete(&self, hash: &TokenHash) -> impl Future<Output = Result<bool, Unavailable>> + Send;
+
+    /// Deletes every session of `user`; returns how many there were.
+    fn delete_user(&self, user: UserId) -> impl Future<Output = Result<u64, Unavailable>> + Send;
 }

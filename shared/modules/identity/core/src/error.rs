@@ -33,6 +33,9 @@ pub enum IdentityError {
     /// The session's user no longer exists.
     #[error("no such user")]
     UnknownUser,
+    /// The reset token is unknown, used up or expired.
+    #[error("the password reset token is invalid or has expired")]
+    InvalidResetToken,
     /// The account was created, but no session could be issued for it.
     #[error("signed up, but no session was issued: {0}")]
     SignedUpWithoutSession(#[source] Unavailable),

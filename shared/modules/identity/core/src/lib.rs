@@ -14,9 +14,9 @@ mod ports;
 mod service;
 
 pub use error::{CreateUserError, HashError, IdentityError, Unique};
-pub use events::UserSignedUp;
+pub use events::{PasswordResetRequested, UserSignedUp};
 pub use memory::MemoryUsers;
-pub use model::{NewUser, StoredPassword, User};
+pub use model::{NewUser, PasswordReset, StoredPassword, User};
 pub use password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password};
 pub use ports::{DynPasswordHasher, DynUsers, PasswordHasher, Users};
-pub use service::{Identity, SignedUp};
+pub use service::{Identity, RESET_TTL, SignedUp};

@@ -6,11 +6,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use kernel::{Email, Envelope, Unavailable, UserId};
 
-use crate::{CreateUserError, NewUser, StoredPassword, Unique, User, Users};
+use sessions::TokenHash;
+use time::OffsetDateTime;
+
+use crate::{CreateUserError, NewUser, PasswordReset, StoredPassword, Unique, User, Users};
 
 #[derive(Debug, Default)]
 struct State {
     users: Vec<NewUser>,
+    resets: Vec<PasswordReset>,
     outbox: Vec<Envelope>,
 }
 
@@ -61,6 +65,50 @@ impl Users for MemoryUsers {
                 email: u.email.clone(),
                 created_at: u.created_at,
             })
+        }))
+    }
+
+    async fn create_reset(
+        &self,
+        reset: &PasswordReset,
+        event: &Envelope,
+    ) -> Result<(), Unavailable> {
+        self.with(|s| {
+            s.resets.push(reset.clone());
+            s.outbox.push(event.clone());
+        });
+        Ok(())
+    }
+
+    async fn reset_owner(
+        &self,
+        token: &TokenHash,
+        now: OffsetDateTime,
+    ) -> Result<Option<UserId>, Unavailable> {
+        Ok(self.with(|s| {
+            s.resets
+                .iter()
+                .find(|r| r.token_hash.matches(token) && r.expires_at > now)
+                .map(|r| r.user_id)
+        }))
+    }
+
+    async fn reset_password(
+        &self,
+        token: &TokenHash,
+        now: OffsetDateTime,
+        password_hash: &str,
+    ) -> Result<Option<UserId>, Unavailable> {
+        Ok(self.with(|s| {
+            let user_id = s
+                .resets
+                .iter()
+                .find(|r| r.token_hash.matches(token) && r.expires_at > now)?
+                .user_id;
+            s.resets.retain(|r| r.user_id != user_id);
+            let user = s.users.iter_mut().find(|u| u.id == user_id)?;
+            user.password_hash = password_hash.to_owned();
+            Some(user_id)
         }))
     }
 }

@@ -1,4 +1,5 @@
 use kernel::{Email, UserId};
+use sessions::TokenHash;
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,4 +23,14 @@ pub struct NewUser {
     pub email: Email,
     pub password_hash: String,
     pub created_at: OffsetDateTime,
+}
+
+/// A request to set a new password, proven by a single-use token that only its hash stands
+/// for here.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    pub token_hash: TokenHash,
+    pub user_id: UserId,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }

@@ -1,12 +1,15 @@
 use std::sync::{Arc, OnceLock};
 
-use kernel::{Clock, Email, Envelope, UserId};
+use kernel::{Clock, Email, Envelope, Unavailable, UserId};
 use sessions::{IssuedSession, SessionToken, Sessions};
 
 use crate::{
-    DynPasswordHasher, DynUsers, IdentityError, NewUser, Password, PasswordHasher, User,
-    UserSignedUp, Users,
+    DynPasswordHasher, DynUsers, IdentityError, NewUser, Password, PasswordHasher, PasswordReset,
+    PasswordResetRequested, User, UserSignedUp, Users,
 };
+
+/// How long a password reset token works.
+pub const RESET_TTL: time::Duration = time::Duration::hours(1);
 
 #[derive(Debug, Clone)]
 pub struct SignedUp {
@@ -104,6 +107,59 @@ impl Identity {
             .ok_or(IdentityError::UnknownUser)
     }
 
+    /// Mails a single-use reset token to `email` if it has an account; the answer is the same
+    /// either way, so nobody learns which emails have accounts.
+    pub async fn request_password_reset(&self, email: &Email) -> Result<(), IdentityError> {
+        let Some(stored) = self.users.stored_password(email).await? else {
+            return Ok(());
+        };
+        let token = SessionToken::generate().map_err(|e| Unavailable::new(EntropyError(e)))?;
+        let now = self.clock.now();
+        let reset = PasswordReset {
+            token_hash: token.hash(),
+            user_id: stored.user_id,
+            created_at: now,
+            expires_at: now + RESET_TTL,
+        };
+        let event = PasswordResetRequested {
+            user_id: stored.user_id,
+            email: email.as_str().to_owned(),
+            token: token.expose().to_owned(),
+            expires_at: reset.expires_at,
+        };
+        self.users
+            .create_reset(&reset, &Envelope::wrap(&event, now))
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset token and ends every session of the account. The
+    /// sessions end before the token is used, so a failure there leaves the token usable for a
+    /// retry; they are ended again after, for one opened with the old password meanwhile.
+    pub async fn reset_password(
+        &self,
+        token: &SessionToken,
+        password: Password,
+    ) -> Result<(), IdentityError> {
+        let hash = token.hash();
+        let owner = self
+            .users
+            .reset_owner(&hash, self.clock.now())
+            .await?
+            .ok_or(IdentityError::InvalidResetToken)?;
+        let password_hash = self.hasher.hash(password).await?;
+        self.sessions.revoke_all(owner).await?;
+        let user = self
+            .users
+            .reset_password(&hash, self.clock.now(), &password_hash)
+            .await?
+            .ok_or(IdentityError::InvalidResetToken)?;
+        if let Err(err) = self.sessions.revoke_all(user).await {
+            tracing::warn!(user_id = %user, error = %err, "sessions opened during a password reset were not ended");
+        }
+        Ok(())
+    }
+
     async fn decoy_hash(&self, password: &Password) -> Result<String, IdentityError> {
         if let Some(hash) = self.decoy_hash.get() {
             return Ok(hash.clone());
@@ -112,3 +168,8 @@ impl Identity {
         Ok(self.decoy_hash.get_or_init(|| hash).clone())
     }
 }
+
+/// The system's random source failed.
+#[derive(Debug, thiserror::Error)]
+#[error("no entropy for a token: {0}")]
+struct EntropyError(getrandom::Error);

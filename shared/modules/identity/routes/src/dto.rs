@@ -44,6 +44,26 @@ pub(crate) struct LoginRequest {
     pub password: String,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PasswordResetRequest {
+    #[schema(schema_with = login_email)]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct PasswordResetConfirmation {
+    /// The token from the reset mail.
+    #[schema(example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA")]
+    pub token: String,
+    /// The new password: 12 to 128 characters.
+    #[schema(
+        example = "a much better passphrase",
+        min_length = 12,
+        max_length = 128
+    )]
+    pub password: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct UserBody {
     id: Uuid,

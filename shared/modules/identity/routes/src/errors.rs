@@ -2,7 +2,7 @@
 
 use identity::IdentityError;
 use kernel::Unavailable;
-use web::ApiError;
+use web::{ApiError, FieldError};
 
 pub(crate) fn problem(err: IdentityError) -> ApiError {
     match err {
@@ -13,6 +13,10 @@ pub(crate) fn problem(err: IdentityError) -> ApiError {
         IdentityError::UnknownUser => {
             ApiError::Unauthenticated("a valid session token is required")
         }
+        IdentityError::InvalidResetToken => ApiError::Validation(vec![FieldError {
+            field: "token".into(),
+            message: "is invalid, used up or expired: request a new reset".into(),
+        }]),
         IdentityError::SignedUpWithoutSession(cause) => ApiError::Unavailable {
             cause,
             detail: "the account was created, but no session could be issued: log in",

@@ -4,10 +4,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use identity::{IdentityError, Password};
 use kernel::Email;
+use sessions::SessionToken;
 use web::{ApiError, Authenticated, BusinessMetric, Fields, Json, Problem};
 
 use crate::IdentityState;
-use crate::dto::{LoginRequest, MeResponse, SessionBody, SignupRequest, SignupResponse};
+use crate::dto::{
+    LoginRequest, MeResponse, PasswordResetConfirmation, PasswordResetRequest, SessionBody,
+    SignupRequest, SignupResponse,
+};
 use crate::errors::{problem, signup_problem};
 
 /// Creates an account and logs it in. Create or join a tenant next.
@@ -106,4 +110,62 @@ pub(crate) async fn me(
 ) -> Result<axum::Json<MeResponse>, ApiError> {
     let user = state.identity.me(auth.user).await.map_err(problem)?;
     Ok(axum::Json(MeResponse { user: user.into() }))
+}
+
+/// Mails a password reset link to the account with this email, if there is one. The answer is
+/// the same either way, so it tells nobody which emails have accounts. The link works once,
+/// for an hour.
+#[utoipa::path(
+    post,
+    path = "/v1/password-resets",
+    tag = "identity",
+    request_body = PasswordResetRequest,
+    responses((status = 202, description = "If the email has an account, a reset mail is on its way"))
+)]
+pub(crate) async fn request_password_reset(
+    State(state): State<IdentityState>,
+    Json(body): Json<PasswordResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    let email = Email::parse(&body.email)?;
+    state
+        .identity
+        .request_password_reset(&email)
+        .await
+        .map_err(problem)?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password with the token from a reset mail, and ends every session of the
+/// account: log in again with the new password.
+#[utoipa::path(
+    post,
+    path = "/v1/password-resets/confirm",
+    tag = "identity",
+    request_body = PasswordResetConfirmation,
+    responses(
+        (status = 204, description = "The password is changed and every session has ended"),
+    )
+)]
+pub(crate) async fn confirm_password_reset(
+    State(state): State<IdentityState>,
+    Json(body): Json<PasswordResetConfirmation>,
+) -> Result<StatusCode, ApiError> {
+    let mut fields = Fields::default();
+    let token = SessionToken::parse(&body.token);
+    if token.is_none() {
+        fields.check::<()>(Err(kernel::ValidationError::new(
+            "token",
+            "is not a reset token",
+        )));
+    }
+    let password = fields.check(Password::parse(body.password));
+    let (Some(token), Some(password)) = (token, password) else {
+        return Err(fields.into_error());
+    };
+    state
+        .identity
+        .reset_password(&token, password)
+        .await
+        .map_err(problem)?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,4 +1,4 @@
-//! The identity module's HTTP routes: signup, sessions and `/v1/me`. Handlers parse input into
+//! The identity module's HTTP routes: signup, sessions, `/v1/me` and password resets. Handlers parse input into
 //! domain values, call one use case and map the result; the mapping of the module's errors
 //! onto HTTP lives in [`errors`].
 
@@ -39,6 +39,14 @@ pub fn router() -> Router<IdentityState> {
         .route("/v1/sessions", post(handlers::login))
         .route("/v1/sessions/current", delete(handlers::logout))
         .route("/v1/me", get(handlers::me))
+        .route(
+            "/v1/password-resets",
+            post(handlers::request_password_reset),
+        )
+        .route(
+            "/v1/password-resets/confirm",
+            post(handlers::confirm_password_reset),
+        )
 }
 
 /// The same routes, each carrying its OpenAPI operation, for the document.
@@ -48,4 +56,6 @@ pub fn routes() -> OpenApiRouter<IdentityState> {
         .routes(routes!(handlers::login))
         .routes(routes!(handlers::logout))
         .routes(routes!(handlers::me))
+        .routes(routes!(handlers::request_password_reset))
+        .routes(routes!(handlers::confirm_password_reset))
 }

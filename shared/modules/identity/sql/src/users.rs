@@ -1,8 +1,9 @@
 //! The user directory in the `users` table.
 
 use database::{Db, Dialect, is_unique_violation, outbox};
-use identity::{CreateUserError, NewUser, StoredPassword, Unique, User, Users};
+use identity::{CreateUserError, NewUser, PasswordReset, StoredPassword, Unique, User, Users};
 use kernel::{Email, Envelope, Unavailable, UserId};
+use sessions::TokenHash;
 use sqlx::types::Json;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 use time::OffsetDateTime;
@@ -12,6 +13,14 @@ const INSERT: &str =
     "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
 const SELECT_STORED_PASSWORD: &str = "SELECT id, password_hash FROM users WHERE email = $1";
 const SELECT_USER: &str = "SELECT id, email, created_at FROM users WHERE id = $1";
+const INSERT_RESET: &str = "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4)";
+const SELECT_RESET_OWNER: &str =
+    "SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2";
+const USE_RESET: &str =
+    "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id";
+const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+const DELETE_RESETS: &str = "DELETE FROM password_resets WHERE user_id = $1";
 
 #[derive(Debug)]
 pub struct SqlUsers<DB: Dialect> {
@@ -53,8 +62,10 @@ where
     for<'q> i16: Encode<'q, DB> + Type<DB>,
     for<'q> Json<&'q serde_json::Value>: Encode<'q, DB> + Type<DB>,
     for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'r> StoredPasswordRow: FromRow<'r, DB::Row>,
     for<'r> UserRow: FromRow<'r, DB::Row>,
+    for<'r> (Uuid,): FromRow<'r, DB::Row>,
 {
     #[tracing::instrument(name = "users.create", skip_all, fields(user_id = %user.id))]
     async fn create(&self, user: &NewUser, event: &Envelope) -> Result<(), CreateUserError> {
@@ -107,5 +118,73 @@ where
             })
         })
         .transpose()
+    }
+
+    #[tracing::instrument(name = "users.create_reset", skip_all, fields(user_id = %reset.user_id))]
+    async fn create_reset(
+        &self,
+        reset: &PasswordReset,
+        event: &Envelope,
+    ) -> Result<(), Unavailable> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query(INSERT_RESET)
+            .bind(reset.token_hash.as_bytes().as_slice())
+            .bind(reset.user_id.as_uuid())
+            .bind(reset.created_at)
+            .bind(reset.expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        outbox::append(&mut *tx, event)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        self.db.commit(tx).await
+    }
+
+    #[tracing::instrument(name = "users.reset_owner", skip_all)]
+    async fn reset_owner(
+        &self,
+        token: &TokenHash,
+        now: OffsetDateTime,
+    ) -> Result<Option<UserId>, Unavailable> {
+        let row: Option<(Uuid,)> = sqlx::query_as(SELECT_RESET_OWNER)
+            .bind(token.as_bytes().as_slice())
+            .bind(now)
+            .fetch_optional(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(row.map(|(id,)| UserId::from_uuid(id)))
+    }
+
+    #[tracing::instrument(name = "users.reset_password", skip_all)]
+    async fn reset_password(
+        &self,
+        token: &TokenHash,
+        now: OffsetDateTime,
+        password_hash: &str,
+    ) -> Result<Option<UserId>, Unavailable> {
+        let mut tx = self.db.begin().await?;
+        let used: Option<(Uuid,)> = sqlx::query_as(USE_RESET)
+            .bind(token.as_bytes().as_slice())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        let Some((user,)) = used else {
+            return Ok(None);
+        };
+        sqlx::query(SET_PASSWORD)
+            .bind(user)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        sqlx::query(DELETE_RESETS)
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        self.db.commit(tx).await?;
+        Ok(Some(UserId::from_uuid(user)))
     }
 }

@@ -17,8 +17,8 @@
 //! | sender address, optional display name | both | the `From` of every mail ([`Sender`]) |
 //! | host, port | SMTP | the server; 587 is usual for STARTTLS, 465 for implicit TLS |
 //! | TLS mode | SMTP | [`SmtpTls`]: `StartTls`, `Implicit`, or `None` (loopback hosts only) |
-//! | username, password | SMTP | optional; sent only after the connection is encrypted ([`SmtpCredentials`]) |
-//! | timeout | SMTP | for connecting and for each command; a send that exceeds it is transient |
+//! | username, password | SMTP | optional ([`SmtpCredentials`]); sent encrypted, or to loopback in plain text |
+//! | timeout | SMTP | bounds one send, connecting included; a send that exceeds it is transient |
 //!
 //! Failures are classified for the caller's retry policy: a permanent (5xx) answer from the
 //! server, or a recipient that cannot be written as an address, is

@@ -46,7 +46,7 @@ pub struct SmtpConfig {
     pub tls: SmtpTls,
     pub credentials: Option<SmtpCredentials>,
     pub sender: Sender,
-    /// Bounds connecting and each SMTP command.
+    /// Bounds one send, from connecting to the server's last answer.
     pub timeout: Duration,
 }
 
@@ -69,6 +69,7 @@ pub enum SmtpConfigError {
 pub struct SmtpMailer {
     transport: Transport,
     sender: Sender,
+    timeout: Duration,
 }
 
 impl fmt::Debug for SmtpMailer {
@@ -107,6 +108,7 @@ impl SmtpMailer {
         Ok(Self {
             transport: builder.build(),
             sender: config.sender,
+            timeout: config.timeout,
         })
     }
 }
@@ -115,10 +117,17 @@ impl Mailer for SmtpMailer {
     #[tracing::instrument(name = "mailer.smtp.send", skip_all, fields(mail_id = %mail.id))]
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         let message = message::build(mail, &self.sender)?;
-        match self.transport.send(message).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(MailError::rejected(e)),
-            Err(e) => Err(MailError::transient(e)),
+        // The transport's own timeout covers connecting only; a server that stops answering
+        // mid-dialogue would otherwise hold the send forever.
+        let sent = tokio::time::timeout(self.timeout, self.transport.send(message)).await;
+        match sent {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) if e.is_permanent() => Err(MailError::rejected(e)),
+            Ok(Err(e)) => Err(MailError::transient(e)),
+            Err(_) => Err(MailError::transient(format!(
+                "no answer from the SMTP server within {:?}",
+                self.timeout
+            ))),
         }
     }
 }

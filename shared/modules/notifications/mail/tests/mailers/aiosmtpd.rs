@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback for the SMTP adapter's tests: aiosmtpd, from the project's
 //! Python venv, storing what it accepts in a Maildir. One per test, stopped when dropped.
 
+use std::ffi::OsStr;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -23,6 +24,11 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With more command-line options, such as `--tlscert` and `--tlskey` for STARTTLS.
+    pub fn start_with(options: &[&OsStr]) -> Self {
         let python = python();
         // The free port is found by binding and releasing it, so another process may take it
         // first; the server then exits at once and a new port is tried.
@@ -37,6 +43,7 @@ impl SmtpServer {
                 .args(["-m", "aiosmtpd", "-n", "-l"])
                 .arg(format!("127.0.0.1:{port}"))
                 .args(["-c", "refusing_mailbox.RefusingMailbox"])
+                .args(options)
                 .arg(dir.path().join("maildir"))
                 .env("PYTHONPATH", HANDLER_DIR)
                 .env("PYTHONUNBUFFERED", "1")

@@ -67,7 +67,6 @@ async fn the_file_is_a_message_from_the_sender() {
 #[tokio::test]
 async fn a_directory_it_cannot_create_is_transient() {
     let tmp = TempDir::new("file");
-    std::fs::create_dir_all(tmp.path()).unwrap();
     let occupied = tmp.path().join("not-a-directory");
     std::fs::write(&occupied, b"a file where the directory should be").unwrap();
     let mailer = FileMailer::new(&occupied, sender());

@@ -16,13 +16,15 @@ use notifications_mail::Sender;
 
 pub use delivered::Delivered;
 
-/// A directory under the system's temporary one, removed when dropped.
+/// A new directory under the system's temporary one, removed when dropped.
 pub struct TempDir(PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> Self {
         let name = format!("notifications-{label}-{}", uuid::Uuid::now_v7().simple());
-        Self(std::env::temp_dir().join(name))
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
     }
 
     pub fn path(&self) -> &Path {

@@ -1,5 +1,7 @@
 //! The SMTP adapter against aiosmtpd: what the server's answers and failures become.
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mail_parser::MessageParser;
@@ -7,7 +9,7 @@ use notifications::{MailError, Mailer};
 use notifications_mail::{SmtpConfig, SmtpMailer, SmtpTls};
 
 use crate::aiosmtpd::{SmtpServer, free_port};
-use crate::{sender, welcome_mail};
+use crate::{TempDir, sender, welcome_mail};
 
 fn mailer(port: u16, tls: SmtpTls, timeout: Duration) -> SmtpMailer {
     SmtpMailer::new(SmtpConfig {
@@ -131,4 +133,67 @@ async fn implicit_tls_sends_nothing_to_a_plain_text_server() {
 
     assert!(matches!(err, MailError::Transient(_)), "{err:?}");
     assert!(server.messages().is_empty());
+}
+
+/// A self-signed certificate for `localhost` and its key, made with the openssl CLI.
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl (apt-get install openssl)");
+    assert!(status.success());
+    (cert, key)
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused_before_any_mail() {
+    let tmp = TempDir::new("certs");
+    let (cert, key) = self_signed(tmp.path());
+    let starttls = SmtpServer::start_with(&[
+        "--tlscert".as_ref(),
+        cert.as_os_str(),
+        "--tlskey".as_ref(),
+        key.as_os_str(),
+    ]);
+    let implicit = SmtpServer::start_with(&[
+        "--smtpscert".as_ref(),
+        cert.as_os_str(),
+        "--smtpskey".as_ref(),
+        key.as_os_str(),
+    ]);
+
+    for (server, tls) in [
+        (&starttls, SmtpTls::StartTls),
+        (&implicit, SmtpTls::Implicit),
+    ] {
+        let mailer = SmtpMailer::new(SmtpConfig {
+            host: "localhost".into(),
+            port: server.port(),
+            tls,
+            credentials: None,
+            sender: sender(),
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap();
+        let err = mailer
+            .send(&welcome_mail("ada@example.com"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, MailError::Transient(_)), "{tls:?}: {err:?}");
+        assert!(err.to_string().contains("certificate"), "{tls:?}: {err}");
+        assert!(server.messages().is_empty(), "{tls:?}");
+    }
 }
