@@ -4,10 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use identity::{
-    HashError, Identity, IdentityError, MemoryUsers, Password, PasswordHasher, UserSignedUp,
+    HashError, Identity, IdentityError, MemoryUsers, Password, PasswordHasher,
+    PasswordResetRequested, UserSignedUp,
 };
 use kernel::{Email, Event, SystemClock, Unavailable, UserId};
-use sessions::{MemorySessions, Session, SessionStore, Sessions, TokenHash};
+use sessions::{MemorySessions, Session, SessionStore, SessionToken, Sessions, TokenHash};
 
 /// A hasher that only marks the password, and counts verifications.
 #[derive(Debug, Clone, Default)]
@@ -42,6 +43,9 @@ impl SessionStore for Down {
         Err(Unavailable::new(DownError))
     }
     async fn delete(&self, _: &TokenHash) -> Result<bool, Unavailable> {
+        Err(Unavailable::new(DownError))
+    }
+    async fn delete_user(&self, _: UserId) -> Result<u64, Unavailable> {
         Err(Unavailable::new(DownError))
     }
 }
@@ -165,4 +169,71 @@ async fn a_session_of_a_vanished_user_is_unknown() {
     let f = fixture(MemorySessions::default());
     let me = f.identity.me(UserId::generate()).await;
     assert!(matches!(me, Err(IdentityError::UnknownUser)), "{me:?}");
+}
+
+/// The reset token from the outbox's last reset event.
+fn mailed_token(users: &MemoryUsers) -> SessionToken {
+    let event = users
+        .outbox()
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == PasswordResetRequested::TYPE)
+        .expect("a reset event");
+    SessionToken::parse(event.payload["token"].as_str().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_reset_for_an_unknown_email_does_nothing_visible() {
+    let f = fixture(MemorySessions::default());
+    f.identity
+        .request_password_reset(&email("who@example.com"))
+        .await
+        .unwrap();
+    assert!(f.users.outbox().is_empty());
+}
+
+/// With the session store down, a reset fails before its token is used: the same token works
+/// once the store is back.
+#[tokio::test]
+async fn a_reset_that_cannot_end_sessions_keeps_its_token() {
+    let down = fixture(Down);
+    let _ = down
+        .identity
+        .signup(email("ada@example.com"), password("correct horse battery"))
+        .await;
+    down.identity
+        .request_password_reset(&email("ada@example.com"))
+        .await
+        .unwrap();
+    let token = mailed_token(&down.users);
+    let failed = down
+        .identity
+        .reset_password(&token, password("a much better passphrase"))
+        .await;
+    assert!(
+        matches!(failed, Err(IdentityError::Unavailable(_))),
+        "{failed:?}"
+    );
+
+    let back = Identity::new(
+        down.users.clone(),
+        down.hasher.clone(),
+        Sessions::new(
+            MemorySessions::default(),
+            Arc::new(SystemClock),
+            time::Duration::hours(1),
+        ),
+        Arc::new(SystemClock),
+    );
+    back.reset_password(&token, password("a much better passphrase"))
+        .await
+        .unwrap();
+    assert!(
+        back.login(
+            &email("ada@example.com"),
+            password("a much better passphrase")
+        )
+        .await
+        .is_ok()
+    );
 }
