@@ -1,7 +1,8 @@
 //! The scheduled sweeper. EventBridge invokes it every minute: it relays the outbox envelopes
 //! that the after-commit relay missed (the queue was down, the function was frozen), so an
 //! accepted job reaches the queue within about a minute of the queue coming back, then deletes
-//! expired sessions, password resets, and what is past its retention.
+//! expired sessions, password resets and invitations, and what is past its
+//! retention.
 
 use database::sweep::{Retention, Swept};
 use kernel::Unavailable;
@@ -15,6 +16,8 @@ pub struct Report {
     pub swept: Swept,
     /// Expired password resets deleted.
     pub password_resets: u64,
+    /// Expired invitations deleted.
+    pub invitations: u64,
 }
 
 /// One sweep. A relay failure (the queue is down) does not stop the housekeeping; it is
@@ -24,11 +27,13 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
     let now = platform.clock.now();
     let swept = database::sweep::sweep(&platform.backend, now, Retention::default()).await?;
     let password_resets = identity_sql::sweep(&platform.backend, now).await?;
+    let invitations = tenancy_sql::sweep(&platform.backend, now).await?;
     let relayed = relayed?;
-    tracing::info!(relayed, ?swept, password_resets, "swept");
+    tracing::info!(relayed, ?swept, password_resets, invitations, "swept");
     Ok(Report {
         relayed,
         swept,
         password_resets,
+        invitations,
     })
 }

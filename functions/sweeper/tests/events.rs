@@ -27,7 +27,12 @@ impl Event for Happened {
 #[tokio::test]
 async fn scheduled_events_relay_the_outbox() {
     for (file, relayed) in CASES {
-        let db = TestDb::sqlite(&[&PLATFORM, &identity_sql::MIGRATIONS]).await;
+        let db = TestDb::sqlite(&[
+            &PLATFORM,
+            &identity_sql::MIGRATIONS,
+            &tenancy_sql::MIGRATIONS,
+        ])
+        .await;
         let platform = testkit::platform(&db.backend);
         let envelope = Envelope::wrap(&Happened, time::OffsetDateTime::now_utc());
         testkit::append_outbox(&db.backend, &[envelope]).await;

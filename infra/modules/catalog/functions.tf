@@ -29,6 +29,8 @@ locals {
         "POST /v1/sessions",
         "DELETE /v1/sessions/current",
         "GET /v1/me",
+        "POST /v1/password-resets",
+        "POST /v1/password-resets/confirm",
         "GET /v1/health",
         "GET /v1/health/ready",
         "GET /openapi.json",
@@ -37,7 +39,7 @@ locals {
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
     "tenants-api" = {
-      description = "The tenancy module: tenants, members and roles"
+      description = "The tenancy module: tenants, members, roles and invitations"
       # The binary also serves GET /v1/health and /v1/health/ready for direct probes; API
       # Gateway routes those to accounts-api.
       routes = [
@@ -45,9 +47,12 @@ locals {
         "POST /v1/tenants",
         "GET /v1/tenants/{tenant_id}",
         "GET /v1/tenants/{tenant_id}/members",
-        "POST /v1/tenants/{tenant_id}/members",
         "PATCH /v1/tenants/{tenant_id}/members/{user_id}",
         "DELETE /v1/tenants/{tenant_id}/members/{user_id}",
+        "GET /v1/tenants/{tenant_id}/invitations",
+        "POST /v1/tenants/{tenant_id}/invitations",
+        "DELETE /v1/tenants/{tenant_id}/invitations/{invitation_id}",
+        "POST /v1/invitations/accept",
       ]
       send_queues = ["jobs"]
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]

@@ -287,7 +287,7 @@ async fn members_paginate_with_a_cursor(app: TestApp) {
             app.add(&owner, &format!("m{i}@example.com"), "member")
                 .await
                 .status,
-            StatusCode::CREATED
+            StatusCode::OK
         );
     }
     let base = format!("/v1/tenants/{}/members", owner.tenant_id);
@@ -372,7 +372,7 @@ async fn roles_govern_member_management(app: TestApp) {
 
     assert_eq!(
         app.add(&owner, "admin@example.com", "admin").await.status,
-        StatusCode::CREATED
+        StatusCode::OK
     );
     app.add(&owner, "admin@example.com", "member")
         .await
@@ -385,7 +385,7 @@ async fn roles_govern_member_management(app: TestApp) {
         app.add(&as_admin, "member@example.com", "member")
             .await
             .status,
-        StatusCode::CREATED
+        StatusCode::OK
     );
     app.add(&as_admin, "new@example.com", "owner")
         .await
@@ -397,9 +397,9 @@ async fn roles_govern_member_management(app: TestApp) {
     app.add(&as_member, "new@example.com", "member")
         .await
         .assert_problem(403);
-    let unknown = app.add(&owner, "ghost@example.com", "member").await;
-    unknown.assert_problem(422);
-    assert_eq!(unknown.fields(), ["email"]);
+    let bad_email = app.invite(&owner, "not-an-email", "member").await;
+    bad_email.assert_problem(422);
+    assert_eq!(bad_email.fields(), ["email"]);
     let bad_role = app.add(&owner, "new@example.com", "root").await;
     bad_role.assert_problem(422);
     assert_eq!(bad_role.fields(), ["role"]);
@@ -470,8 +470,14 @@ async fn another_tenant_is_invisible_on_every_route(app: TestApp) {
         (Method::GET, format!("/v1/tenants/{ta}/members"), None),
         (
             Method::POST,
-            format!("/v1/tenants/{ta}/members"),
+            format!("/v1/tenants/{ta}/invitations"),
             Some(json!({"email": "c@example.com", "role": "owner"})),
+        ),
+        (Method::GET, format!("/v1/tenants/{ta}/invitations"), None),
+        (
+            Method::DELETE,
+            format!("/v1/tenants/{ta}/invitations/{}", a.user_id),
+            None,
         ),
         (
             Method::PATCH,
@@ -523,7 +529,15 @@ async fn every_route_is_documented(app: TestApp) {
         ("post", "/v1/tenants"),
         ("get", "/v1/tenants/{tenant_id}"),
         ("get", "/v1/tenants/{tenant_id}/members"),
-        ("post", "/v1/tenants/{tenant_id}/members"),
+        ("get", "/v1/tenants/{tenant_id}/invitations"),
+        ("post", "/v1/tenants/{tenant_id}/invitations"),
+        (
+            "delete",
+            "/v1/tenants/{tenant_id}/invitations/{invitation_id}",
+        ),
+        ("post", "/v1/invitations/accept"),
+        ("post", "/v1/password-resets"),
+        ("post", "/v1/password-resets/confirm"),
         ("patch", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("delete", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("get", "/openapi.json"),
@@ -545,7 +559,10 @@ async fn every_route_is_documented(app: TestApp) {
             "{method} {path} is not documented"
         );
         // And the router really serves it: no "route not found" for a documented route.
-        let concrete = path.replace("{tenant_id}", id).replace("{user_id}", id);
+        let concrete = path
+            .replace("{tenant_id}", id)
+            .replace("{user_id}", id)
+            .replace("{invitation_id}", id);
         let reply = app
             .call(
                 method.to_uppercase().parse().unwrap(),
@@ -719,7 +736,114 @@ async fn password_reset_replaces_the_password_and_ends_sessions(app: TestApp) {
     assert_eq!(again.fields(), ["token"], "a token works once");
 }
 
+/// An invitation answers the same whether or not its email has an account; it is listed until
+/// it is accepted or revoked; it works once, only for its own email; someone without an
+/// account signs up, then accepts.
+async fn invitations_bring_members_in_with_their_consent(app: TestApp) {
+    let owner = app.signup("owner@example.com", "Acme").await;
+    app.signup("grace@example.com", "Grace's").await;
+    let with_account = app.invite(&owner, "grace@example.com", "admin").await;
+    let without = app.invite(&owner, "lin@example.com", "member").await;
+    assert_eq!(
+        with_account.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        with_account.body
+    );
+    assert_eq!(without.status, StatusCode::ACCEPTED, "{}", without.body);
+    let shape = |r: &support::Reply| {
+        let mut keys: Vec<String> = r.body.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(
+        shape(&with_account),
+        shape(&without),
+        "no hint of which email has an account"
+    );
+
+    let list_path = format!("/v1/tenants/{}/invitations", owner.tenant_id);
+    let listed = app
+        .call(Method::GET, &list_path, Some(&owner.token), None)
+        .await;
+    let emails: Vec<&str> = listed.body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        ["lin@example.com", "grace@example.com"],
+        "newest first"
+    );
+
+    // Someone else cannot use Grace's invitation, even with its token.
+    let grace_token = app.invitation_token("grace@example.com").await;
+    let mallory = app.signup("mallory@example.com", "M").await;
+    app.call(
+        Method::POST,
+        "/v1/invitations/accept",
+        Some(&mallory.token),
+        Some(json!({"token": grace_token})),
+    )
+    .await
+    .assert_problem(403);
+    let joined = app.accept("grace@example.com").await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    assert_eq!(
+        (
+            joined.body["tenant_id"].as_str(),
+            joined.body["role"].as_str()
+        ),
+        (Some(owner.tenant_id.as_str()), Some("admin"))
+    );
+    app.accept("grace@example.com").await.assert_problem(404);
+
+    // Lin has no account: signs up through the invitation, then accepts.
+    app.signup("lin@example.com", "Lin's").await;
+    let lin = app.accept("lin@example.com").await;
+    assert_eq!(
+        (lin.status, lin.body["role"].as_str()),
+        (StatusCode::OK, Some("member"))
+    );
+    let members = app
+        .call(
+            Method::GET,
+            &format!("/v1/tenants/{}/members", owner.tenant_id),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(members.body["members"].as_array().unwrap().len(), 3);
+
+    // A revoked invitation's link stops working.
+    let revoked = app.invite(&owner, "cy@example.com", "member").await;
+    let id = revoked.body["id"].as_str().unwrap();
+    let path = format!("{list_path}/{id}");
+    let gone = app
+        .call(Method::DELETE, &path, Some(&owner.token), None)
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    app.call(Method::DELETE, &path, Some(&owner.token), None)
+        .await
+        .assert_problem(404);
+    app.signup("cy@example.com", "Cy's").await;
+    app.accept("cy@example.com").await.assert_problem(404);
+    let malformed = app
+        .call(
+            Method::POST,
+            "/v1/invitations/accept",
+            Some(&mallory.token),
+            Some(json!({"token": "not a token"})),
+        )
+        .await;
+    malformed.assert_problem(422);
+    assert_eq!(malformed.fields(), ["token"]);
+}
+
 against_both_databases!(
+    invitations_bring_members_in_with_their_consent,
     password_reset_replaces_the_password_and_ends_sessions,
     signup_login_me_logout,
     bad_signup_input_is_a_clear_4xx,

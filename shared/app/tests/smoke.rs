@@ -26,6 +26,11 @@ fn start(envs: &[(&str, String)]) -> Server {
         .env_remove("DATABASE_URL")
         .env("PORT", port.to_string())
         .env("PASSWORD_HASH_CONCURRENCY", "2")
+        // The in-process worker's mail goes to a temp dir, never into the checkout.
+        .env(
+            "MAIL_DIR",
+            std::env::temp_dir().join(format!("saas-mail-{port}")),
+        )
         .envs(envs.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .spawn()
@@ -170,10 +175,15 @@ fn the_readme_walkthrough_runs() {
         .expect("the walkthrough is one sh block");
 
     let dir = std::env::temp_dir().join(format!("saas-walk-{}", uuid::Uuid::now_v7().simple()));
-    let server = start(&[("SQLITE_PATH", dir.join("dev.sqlite").display().to_string())]);
+    let mail = dir.join("mail").display().to_string();
+    let server = start(&[
+        ("SQLITE_PATH", dir.join("dev.sqlite").display().to_string()),
+        ("MAIL_DIR", mail.clone()),
+    ]);
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])
         .env("API", format!("http://127.0.0.1:{}", server.port))
+        .env("MAIL_DIR", mail)
         .output()
         .expect("bash runs");
     drop(server);

@@ -166,12 +166,51 @@ impl TestApp {
         }
     }
 
-    /// Adds `member` to `owner`'s tenant with `role`.
-    pub async fn add(&self, owner: &User, email: &str, role: &str) -> Reply {
-        let path = format!("/v1/tenants/{}/members", owner.tenant_id);
+    /// Invites `email` to `owner`'s tenant with `role`.
+    pub async fn invite(&self, owner: &User, email: &str, role: &str) -> Reply {
+        let path = format!("/v1/tenants/{}/invitations", owner.tenant_id);
         let body = json!({"email": email, "role": role});
         self.call(Method::POST, &path, Some(&owner.token), Some(body))
             .await
+    }
+
+    /// The token the newest invitation of `email` was mailed with, read from the outbox.
+    pub async fn invitation_token(&self, email: &str) -> String {
+        testkit::outbox(&self.platform.backend)
+            .await
+            .into_iter()
+            .rev()
+            .find(|(kind, payload)| kind == "tenancy.member_invited" && payload["email"] == email)
+            .and_then(|(_, payload)| payload["token"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("no invitation of {email} in the outbox"))
+    }
+
+    /// Logs in as `email` (an account signed up with the suite's password) and accepts the
+    /// newest invitation of that email.
+    pub async fn accept(&self, email: &str) -> Reply {
+        let login = json!({"email": email, "password": "correct horse battery"});
+        let session = self
+            .call(Method::POST, "/v1/sessions", None, Some(login))
+            .await;
+        assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+        let token = self.invitation_token(email).await;
+        self.call(
+            Method::POST,
+            "/v1/invitations/accept",
+            session.body["token"].as_str(),
+            Some(json!({"token": token})),
+        )
+        .await
+    }
+
+    /// `email`'s account joins `owner`'s tenant with `role`: `owner` invites it and it
+    /// accepts. A refused invitation's reply comes back as it is; otherwise the acceptance's.
+    pub async fn add(&self, owner: &User, email: &str, role: &str) -> Reply {
+        let invited = self.invite(owner, email, role).await;
+        if invited.status != StatusCode::ACCEPTED {
+            return invited;
+        }
+        self.accept(email).await
     }
 }
 

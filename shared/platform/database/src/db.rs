@@ -63,7 +63,9 @@ impl<DB: Dialect> Db<DB> {
 
     pub async fn begin(&self) -> Result<Transaction<'static, DB>, Unavailable> {
         let pool = self.pool().await?;
-        pool.begin().await.map_err(|e| self.unavailable(e))
+        pool.begin_with(DB::BEGIN)
+            .await
+            .map_err(|e| self.unavailable(e))
     }
 
     /// Commits; a connection lost during the commit is reported as an unknown outcome.

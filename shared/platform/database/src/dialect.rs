@@ -7,6 +7,11 @@ use sqlx::{Postgres, Sqlite};
 
 /// A sqlx driver the platform supports.
 pub trait Dialect: sqlx::Database {
+    /// How a transaction starts. Every transaction the adapters open writes, so on SQLite it
+    /// takes the write lock at once (waiting up to the busy timeout): one that read first and
+    /// wrote later could fail outright when another writer committed in between.
+    const BEGIN: &'static str;
+
     /// Connect options that log in with `password`.
     fn with_password(
         options: <Self::Connection as sqlx::Connection>::Options,
@@ -18,6 +23,8 @@ pub trait Dialect: sqlx::Database {
 }
 
 impl Dialect for Postgres {
+    const BEGIN: &'static str = "BEGIN";
+
     fn with_password(options: PgConnectOptions, password: &str) -> PgConnectOptions {
         options.password(password)
     }
@@ -28,6 +35,8 @@ impl Dialect for Postgres {
 }
 
 impl Dialect for Sqlite {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+
     /// A SQLite file has no login.
     fn with_password(options: SqliteConnectOptions, _: &str) -> SqliteConnectOptions {
         options

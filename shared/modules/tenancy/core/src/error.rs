@@ -15,9 +15,16 @@ pub enum TenancyError {
     TenantNotFound,
     #[error("member not found")]
     MemberNotFound,
-    /// No account uses the email a member was to be added by.
-    #[error("no account uses this email")]
-    UnknownEmail,
+    /// No pending invitation has this token (or id): unknown, used, revoked, replaced or
+    /// expired.
+    #[error("invitation not found")]
+    InvitationNotFound,
+    /// The invitation names another email than the caller's account.
+    #[error("the invitation is for another email")]
+    InvitationForAnotherEmail,
+    /// Whoever sent the invitation may no longer grant its role.
+    #[error("the invitation is no longer valid")]
+    InvitationWithdrawn,
     #[error("your role does not allow this")]
     Forbidden,
     #[error("a tenant must keep at least one owner")]

@@ -17,12 +17,16 @@ mod service;
 mod tenant_name;
 
 pub use error::{TenancyError, Unique};
-pub use events::{MemberAdded, MemberRemoved, RoleChanged, TenantCreated};
+pub use events::{
+    InvitationAccepted, MemberAdded, MemberInvited, MemberRemoved, RoleChanged, TenantCreated,
+};
 pub use memory::{MemoryDirectory, MemoryMembers};
-pub use model::{Member, MemberPage, Membership, NewTenant, Tenant};
+pub use model::{
+    Invitation, InvitationId, Member, MemberPage, Membership, NewInvitation, NewTenant, Tenant,
+};
 pub use ports::{Directory, DirectoryUser, DynDirectory, DynMembers, Members};
 pub use role::Role;
-pub use service::Tenancy;
+pub use service::{INVITATION_TTL, Invited, Tenancy};
 pub use tenant_name::TenantName;
 
 /// The largest page a member listing returns.

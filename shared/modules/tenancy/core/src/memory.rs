@@ -11,8 +11,11 @@ use kernel::{Email, Envelope, TenantId, Unavailable, UserId};
 use time::OffsetDateTime;
 
 use crate::rules::{self, Seen};
+use sessions::TokenHash;
+
 use crate::{
-    Directory, DirectoryUser, Member, Members, Membership, NewTenant, Role, TenancyError, Tenant,
+    Directory, DirectoryUser, Invitation, InvitationAccepted, InvitationId, Member, Members,
+    Membership, NewInvitation, NewTenant, Role, TenancyError, Tenant,
 };
 
 /// Accounts as the identity module publishes them; filled with [`MemoryDirectory::add`].
@@ -41,12 +44,30 @@ impl Directory for MemoryDirectory {
             .find(|u| &u.email == email)
             .cloned())
     }
+
+    async fn user(&self, id: UserId) -> Result<Option<DirectoryUser>, Unavailable> {
+        Ok(lock(&self.users).iter().find(|u| u.id == id).cloned())
+    }
+}
+
+/// An invitation with what became of it.
+#[derive(Debug)]
+struct StoredInvitation {
+    new: NewInvitation,
+    closed: bool,
+}
+
+impl StoredInvitation {
+    fn pending(&self, now: OffsetDateTime) -> bool {
+        !self.closed && self.new.invitation.expires_at > now
+    }
 }
 
 #[derive(Debug, Default)]
 struct State {
     tenants: BTreeMap<TenantId, Tenant>,
     roles: BTreeMap<(TenantId, UserId), (Role, OffsetDateTime)>,
+    invitations: Vec<StoredInvitation>,
     outbox: Vec<Envelope>,
 }
 
@@ -160,29 +181,126 @@ impl Members for MemoryMembers {
             .collect())
     }
 
-    async fn add_member(
+    async fn invite(
+        &self,
+        invitation: &NewInvitation,
+        existing: Option<UserId>,
+        event: &Envelope,
+    ) -> Result<(), TenancyError> {
+        let mut state = lock(&self.state);
+        let new = &invitation.invitation;
+        let seen = state.seen(
+            new.tenant_id,
+            new.invited_by,
+            existing.unwrap_or(new.invited_by),
+        );
+        let seen = Seen {
+            target: existing.and(seen.target),
+            ..seen
+        };
+        rules::invite(new.role, seen)?;
+        for old in &mut state.invitations {
+            let same = old.new.invitation.tenant_id == new.tenant_id
+                && old.new.invitation.email == new.email;
+            if same {
+                old.closed = true;
+            }
+        }
+        state.invitations.push(StoredInvitation {
+            new: invitation.clone(),
+            closed: false,
+        });
+        state.outbox.push(event.clone());
+        Ok(())
+    }
+
+    async fn invitations(
         &self,
         tenant: TenantId,
-        actor: UserId,
-        user: &DirectoryUser,
-        role: Role,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, Unavailable> {
+        let state = lock(&self.state);
+        let mut pending: Vec<Invitation> = state
+            .invitations
+            .iter()
+            .filter(|i| i.new.invitation.tenant_id == tenant && i.pending(now))
+            .map(|i| i.new.invitation.clone())
+            .collect();
+        pending.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(pending)
+    }
+
+    async fn invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Invitation>, Unavailable> {
+        Ok(lock(&self.state)
+            .invitations
+            .iter()
+            .find(|i| {
+                i.new.invitation.id == id && i.new.invitation.tenant_id == tenant && i.pending(now)
+            })
+            .map(|i| i.new.invitation.clone()))
+    }
+
+    async fn revoke_invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
         at: OffsetDateTime,
-    ) -> Result<Member, TenancyError> {
+    ) -> Result<bool, Unavailable> {
         let mut state = lock(&self.state);
-        let event = rules::add(
+        let found = state.invitations.iter_mut().find(|i| {
+            i.new.invitation.id == id && i.new.invitation.tenant_id == tenant && i.pending(at)
+        });
+        Ok(found.map(|i| i.closed = true).is_some())
+    }
+
+    async fn accept_invitation(
+        &self,
+        token: &TokenHash,
+        user: &DirectoryUser,
+        at: OffsetDateTime,
+    ) -> Result<Membership, TenancyError> {
+        let mut state = lock(&self.state);
+        let index = state
+            .invitations
+            .iter()
+            .position(|i| i.new.token_hash.matches(token) && i.pending(at))
+            .ok_or(TenancyError::InvitationNotFound)?;
+        let invitation = state.invitations[index].new.invitation.clone();
+        if invitation.email != user.email {
+            return Err(TenancyError::InvitationForAnotherEmail);
+        }
+        let tenant = invitation.tenant_id;
+        let added = rules::accept(
             tenant,
-            actor,
+            invitation.invited_by,
             user.id,
-            role,
-            state.seen(tenant, actor, user.id),
+            invitation.role,
+            state.seen(tenant, invitation.invited_by, user.id),
         )?;
-        state.roles.insert((tenant, user.id), (role, at));
-        state.outbox.push(Envelope::wrap(&event, at));
-        Ok(Member {
+        state.roles.insert((tenant, user.id), (invitation.role, at));
+        state.invitations[index].closed = true;
+        let accepted = InvitationAccepted {
+            tenant_id: tenant,
+            invitation_id: invitation.id.as_uuid(),
             user_id: user.id,
-            email: user.email.clone(),
-            role,
-            joined_at: at,
+            role: invitation.role,
+        };
+        state.outbox.push(Envelope::wrap(&added, at));
+        state.outbox.push(Envelope::wrap(&accepted, at));
+        let tenant_name = state
+            .tenants
+            .get(&tenant)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        Ok(Membership {
+            tenant_id: tenant,
+            tenant_name,
+            role: invitation.role,
         })
     }
 

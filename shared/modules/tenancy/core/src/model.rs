@@ -1,5 +1,7 @@
 use kernel::{Email, TenantId, UserId};
+use sessions::TokenHash;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::{Role, TenantName};
 
@@ -41,4 +43,47 @@ pub struct MemberPage {
     pub members: Vec<Member>,
     /// The id to resume after, present while more members remain.
     pub next: Option<UserId>,
+}
+
+/// Names one invitation within its tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvitationId(Uuid);
+
+impl InvitationId {
+    pub fn generate() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    pub const fn from_uuid(id: Uuid) -> Self {
+        Self(id)
+    }
+
+    pub const fn as_uuid(self) -> Uuid {
+        self.0
+    }
+}
+
+impl std::fmt::Display for InvitationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An offer to join a tenant with a role, for whoever proves they own `email`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub tenant_id: TenantId,
+    pub email: Email,
+    pub role: Role,
+    pub invited_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// An invitation to store, with the hash of the single-use token its mail carries.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub invitation: Invitation,
+    pub token_hash: TokenHash,
 }

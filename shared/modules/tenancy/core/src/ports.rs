@@ -1,9 +1,13 @@
 use std::future::Future;
 
 use kernel::{Email, Envelope, TenantId, Unavailable, UserId};
+use sessions::TokenHash;
 use time::OffsetDateTime;
 
-use crate::{Member, Membership, NewTenant, Role, TenancyError, Tenant};
+use crate::{
+    Invitation, InvitationId, Member, Membership, NewInvitation, NewTenant, Role, TenancyError,
+    Tenant,
+};
 
 /// An account as the tenancy module sees it: an id and an email, read from the identity
 /// module's published directory.
@@ -13,12 +17,17 @@ pub struct DirectoryUser {
     pub email: Email,
 }
 
-/// Finds accounts, so members can be added by email.
+/// Finds accounts: by email when someone is invited, by id when they accept.
 #[dynosaur::dynosaur(pub DynDirectory = dyn(box) Directory)]
 pub trait Directory: Send + Sync {
     fn find(
         &self,
         email: &Email,
+    ) -> impl Future<Output = Result<Option<DirectoryUser>, Unavailable>> + Send;
+
+    fn user(
+        &self,
+        id: UserId,
     ) -> impl Future<Output = Result<Option<DirectoryUser>, Unavailable>> + Send;
 }
 
@@ -59,15 +68,48 @@ pub trait Members: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Member>, Unavailable>> + Send;
 
-    /// [`rules::add`](crate::rules::add), then the insert and its event.
-    fn add_member(
+    /// [`rules::invite`](crate::rules::invite) for the inviter and `existing` (the account
+    /// that uses the email, if any), then stores the invitation, revokes the pending ones it
+    /// replaces (same tenant and email) and writes `event`, all or nothing.
+    fn invite(
+        &self,
+        invitation: &NewInvitation,
+        existing: Option<UserId>,
+        event: &Envelope,
+    ) -> impl Future<Output = Result<(), TenancyError>> + Send;
+
+    /// The tenant's pending invitations as of `now`, newest first.
+    fn invitations(
         &self,
         tenant: TenantId,
-        actor: UserId,
-        user: &crate::DirectoryUser,
-        role: Role,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Vec<Invitation>, Unavailable>> + Send;
+
+    /// One pending invitation of the tenant.
+    fn invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Option<Invitation>, Unavailable>> + Send;
+
+    /// Revokes a pending invitation; false if there was none.
+    fn revoke_invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
         at: OffsetDateTime,
-    ) -> impl Future<Output = Result<Member, TenancyError>> + Send;
+    ) -> impl Future<Output = Result<bool, Unavailable>> + Send;
+
+    /// Accepts the pending invitation that `token` proves for `user`, whose email must be the
+    /// invited one: [`rules::accept`](crate::rules::accept) under the tenant's lock, then the
+    /// membership, the invitation marked accepted and both events, all or nothing.
+    fn accept_invitation(
+        &self,
+        token: &TokenHash,
+        user: &DirectoryUser,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<Membership, TenancyError>> + Send;
 
     /// [`rules::change_role`](crate::rules::change_role), then the update and its event.
     fn change_role(

@@ -38,6 +38,35 @@ pub fn add(
     })
 }
 
+/// Inviting the account that uses an email, as `role`: owners and admins invite; only owners
+/// invite owners; `seen.target` is that account's role here, if it has an account and is a
+/// member already.
+pub fn invite(role: Role, seen: Seen) -> Result<(), TenancyError> {
+    let actor_role = seen.actor.ok_or(TenancyError::TenantNotFound)?;
+    if !actor_role.may_assign(role) {
+        return Err(TenancyError::Forbidden);
+    }
+    if seen.target.is_some() {
+        return Err(TenancyError::Unique(Unique::Membership));
+    }
+    Ok(())
+}
+
+/// Accepting an invitation: [`add`], as if the inviter added the invitee now, so an inviter
+/// who has since left or lost the right to grant the role no longer brings anyone in.
+pub fn accept(
+    tenant_id: TenantId,
+    inviter: UserId,
+    invitee: UserId,
+    role: Role,
+    seen: Seen,
+) -> Result<MemberAdded, TenancyError> {
+    add(tenant_id, inviter, invitee, role, seen).map_err(|err| match err {
+        TenancyError::TenantNotFound | TenancyError::Forbidden => TenancyError::InvitationWithdrawn,
+        other => other,
+    })
+}
+
 /// Changing `target`'s role to `role`: the actor must be allowed to assign both the old role
 /// and the new one, and the tenant keeps an owner.
 pub fn change_role(

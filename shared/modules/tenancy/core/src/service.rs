@@ -1,11 +1,23 @@
 use std::sync::Arc;
 
-use kernel::{Clock, Email, Envelope, TenantId, UserId};
+use kernel::{Clock, Email, Envelope, TenantId, Unavailable, UserId};
+use sessions::SessionToken;
 
 use crate::{
-    Directory, DynDirectory, DynMembers, Member, MemberPage, Members, Membership, NewTenant, Role,
-    TenancyError, Tenant, TenantCreated, TenantName,
+    Directory, DynDirectory, DynMembers, Invitation, InvitationId, Member, MemberInvited,
+    MemberPage, Members, Membership, NewInvitation, NewTenant, Role, TenancyError, Tenant,
+    TenantCreated, TenantName,
 };
+
+/// How long an invitation stays open.
+pub const INVITATION_TTL: time::Duration = time::Duration::days(7);
+
+/// A stored invitation, and the token its mail carries.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub invitation: Invitation,
+    pub token: SessionToken,
+}
 
 /// The tenancy use cases. Cheap to clone; build it once per process.
 #[derive(Clone)]
@@ -85,23 +97,113 @@ impl Tenancy {
         Ok(MemberPage { members, next })
     }
 
-    /// Adds the account that uses `email`. Outsiders learn nothing about which emails exist:
-    /// their answer is "tenant not found" before the directory is asked.
-    pub async fn add_member(
+    /// Invites `email` to the tenant as `role`, replacing any pending invitation of the same
+    /// email, and mails it a single-use token. The answer is the same whether or not the email
+    /// has an account; outsiders get "tenant not found" before anything is looked up.
+    pub async fn invite(
         &self,
         actor: UserId,
         tenant: TenantId,
-        email: &Email,
+        email: Email,
         role: Role,
-    ) -> Result<Member, TenancyError> {
-        self.role_in(actor, tenant).await?;
+    ) -> Result<Invited, TenancyError> {
+        let actor_role = self.role_in(actor, tenant).await?;
+        if !actor_role.may_assign(role) {
+            return Err(TenancyError::Forbidden);
+        }
+        let name = self
+            .members
+            .tenant(tenant)
+            .await?
+            .ok_or(TenancyError::TenantNotFound)?
+            .name;
+        let existing = self.directory.find(&email).await?.map(|user| user.id);
+        let token = SessionToken::generate().map_err(|e| Unavailable::new(EntropyError(e)))?;
+        let now = self.clock.now();
+        let invitation = Invitation {
+            id: InvitationId::generate(),
+            tenant_id: tenant,
+            email,
+            role,
+            invited_by: actor,
+            created_at: now,
+            expires_at: now + INVITATION_TTL,
+        };
+        let event = MemberInvited {
+            tenant_id: tenant,
+            invitation_id: invitation.id.as_uuid(),
+            tenant_name: name,
+            email: invitation.email.as_str().to_owned(),
+            role,
+            invited_by: actor,
+            token: token.expose().to_owned(),
+            expires_at: invitation.expires_at,
+        };
+        let new = NewInvitation {
+            invitation,
+            token_hash: token.hash(),
+        };
+        self.members
+            .invite(&new, existing, &Envelope::wrap(&event, now))
+            .await?;
+        Ok(Invited {
+            invitation: new.invitation,
+            token,
+        })
+    }
+
+    /// The tenant's pending invitations, for owners and admins.
+    pub async fn invitations(
+        &self,
+        actor: UserId,
+        tenant: TenantId,
+    ) -> Result<Vec<Invitation>, TenancyError> {
+        if !self.role_in(actor, tenant).await?.manages_members() {
+            return Err(TenancyError::Forbidden);
+        }
+        Ok(self.members.invitations(tenant, self.clock.now()).await?)
+    }
+
+    /// Revokes a pending invitation; only someone who may grant its role may revoke it.
+    pub async fn revoke_invitation(
+        &self,
+        actor: UserId,
+        tenant: TenantId,
+        id: InvitationId,
+    ) -> Result<(), TenancyError> {
+        let actor_role = self.role_in(actor, tenant).await?;
+        if !actor_role.manages_members() {
+            return Err(TenancyError::Forbidden);
+        }
+        let now = self.clock.now();
+        let invitation = self
+            .members
+            .invitation(tenant, id, now)
+            .await?
+            .ok_or(TenancyError::InvitationNotFound)?;
+        if !actor_role.may_assign(invitation.role) {
+            return Err(TenancyError::Forbidden);
+        }
+        if !self.members.revoke_invitation(tenant, id, now).await? {
+            return Err(TenancyError::InvitationNotFound);
+        }
+        Ok(())
+    }
+
+    /// Joins the tenant of the invitation that `token` proves, if it was sent to the caller's
+    /// email.
+    pub async fn accept_invitation(
+        &self,
+        actor: UserId,
+        token: &SessionToken,
+    ) -> Result<Membership, TenancyError> {
         let user = self
             .directory
-            .find(email)
+            .user(actor)
             .await?
-            .ok_or(TenancyError::UnknownEmail)?;
+            .ok_or(TenancyError::InvitationNotFound)?;
         self.members
-            .add_member(tenant, actor, &user, role, self.clock.now())
+            .accept_invitation(&token.hash(), &user, self.clock.now())
             .await
     }
 
@@ -137,3 +239,8 @@ impl Tenancy {
             .ok_or(TenancyError::TenantNotFound)
     }
 }
+
+/// The system's random source failed.
+#[derive(Debug, thiserror::Error)]
+#[error("no entropy for a token: {0}")]
+struct EntropyError(getrandom::Error);

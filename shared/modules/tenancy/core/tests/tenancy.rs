@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kernel::{Email, SystemClock, UserId};
+use kernel::{Email, SystemClock, TenantId, UserId};
 use tenancy::{
     DirectoryUser, MemoryDirectory, MemoryMembers, Role, Tenancy, TenancyError, TenantName,
 };
@@ -25,6 +25,19 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// `user` (whose account uses `address`) joins `tenant` as `role`, invited by `by`.
+    async fn join(&self, by: UserId, tenant: TenantId, user: UserId, address: &str, role: Role) {
+        let invited = self
+            .tenancy
+            .invite(by, tenant, email(address), role)
+            .await
+            .unwrap();
+        self.tenancy
+            .accept_invitation(user, &invited.token)
+            .await
+            .unwrap();
+    }
+
     fn account(&self, email: &str) -> UserId {
         let id = UserId::generate();
         self.directory.add(DirectoryUser {
@@ -71,22 +84,91 @@ async fn outsiders_see_no_tenant_and_learn_no_emails() {
     assert!(matches!(list, Err(TenancyError::TenantNotFound)));
     // Known or unknown, an email gets the same answer from an outsider.
     for probe in ["ada@example.com", "ghost@example.com"] {
-        let add = f
+        let invite = f
             .tenancy
-            .add_member(eve, acme.id, &email(probe), Role::Member)
+            .invite(eve, acme.id, email(probe), Role::Member)
             .await;
         assert!(
-            matches!(add, Err(TenancyError::TenantNotFound)),
-            "{probe}: {add:?}"
+            matches!(invite, Err(TenancyError::TenantNotFound)),
+            "{probe}: {invite:?}"
         );
     }
+    // And from a member: inviting an email with or without an account looks the same.
     let ghost = f
         .tenancy
-        .add_member(ada, acme.id, &email("ghost@example.com"), Role::Member)
+        .invite(ada, acme.id, email("ghost@example.com"), Role::Member)
+        .await
+        .unwrap();
+    let known = f
+        .tenancy
+        .invite(ada, acme.id, email("eve@example.com"), Role::Member)
+        .await
+        .unwrap();
+    assert_eq!(
+        (ghost.invitation.role, ghost.invitation.tenant_id),
+        (known.invitation.role, known.invitation.tenant_id)
+    );
+    let invited: Vec<_> = f
+        .members
+        .outbox()
+        .into_iter()
+        .filter(|e| e.kind == "tenancy.member_invited")
+        .map(|e| e.payload["email"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(invited, ["ghost@example.com", "eve@example.com"]);
+}
+
+#[tokio::test]
+async fn members_invite_only_with_the_rights_they_have() {
+    let f = fixture();
+    let ada = f.account("ada@example.com");
+    let grace = f.account("grace@example.com");
+    let acme = f
+        .tenancy
+        .create_tenant(ada, TenantName::parse("Acme").unwrap())
+        .await
+        .unwrap();
+    f.join(ada, acme.id, grace, "grace@example.com", Role::Member)
+        .await;
+    let as_member = f
+        .tenancy
+        .invite(grace, acme.id, email("new@example.com"), Role::Member)
         .await;
     assert!(
-        matches!(ghost, Err(TenancyError::UnknownEmail)),
-        "{ghost:?}"
+        matches!(as_member, Err(TenancyError::Forbidden)),
+        "{as_member:?}"
+    );
+    let list = f.tenancy.invitations(grace, acme.id).await;
+    assert!(matches!(list, Err(TenancyError::Forbidden)), "{list:?}");
+    let pending = f
+        .tenancy
+        .invite(ada, acme.id, email("new@example.com"), Role::Owner)
+        .await
+        .unwrap();
+    let revoke = f
+        .tenancy
+        .revoke_invitation(grace, acme.id, pending.invitation.id)
+        .await;
+    assert!(matches!(revoke, Err(TenancyError::Forbidden)), "{revoke:?}");
+    assert_eq!(f.tenancy.invitations(ada, acme.id).await.unwrap().len(), 1);
+    f.tenancy
+        .revoke_invitation(ada, acme.id, pending.invitation.id)
+        .await
+        .unwrap();
+    assert!(
+        f.tenancy
+            .invitations(ada, acme.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = f
+        .tenancy
+        .revoke_invitation(ada, acme.id, pending.invitation.id)
+        .await;
+    assert!(
+        matches!(again, Err(TenancyError::InvitationNotFound)),
+        "{again:?}"
     );
 }
 
@@ -101,11 +183,8 @@ async fn pages_carry_a_cursor_until_the_last() {
         .unwrap();
     for i in 0..4 {
         let address = format!("m{i}@example.com");
-        f.account(&address);
-        f.tenancy
-            .add_member(ada, acme.id, &email(&address), Role::Member)
-            .await
-            .unwrap();
+        let user = f.account(&address);
+        f.join(ada, acme.id, user, &address, Role::Member).await;
     }
     let mut seen = 0;
     let mut after = None;
@@ -131,10 +210,8 @@ async fn role_changes_follow_the_rules() {
         .create_tenant(ada, TenantName::parse("Acme").unwrap())
         .await
         .unwrap();
-    f.tenancy
-        .add_member(ada, acme.id, &email("grace@example.com"), Role::Admin)
-        .await
-        .unwrap();
+    f.join(ada, acme.id, grace, "grace@example.com", Role::Admin)
+        .await;
     let grab = f
         .tenancy
         .change_role(grace, acme.id, grace, Role::Owner)
@@ -157,7 +234,9 @@ async fn role_changes_follow_the_rules() {
         kinds,
         [
             "tenancy.tenant_created",
+            "tenancy.member_invited",
             "tenancy.member_added",
+            "tenancy.invitation_accepted",
             "tenancy.role_changed",
             "tenancy.member_removed"
         ]

@@ -2,7 +2,7 @@
 //! rename them. The schemas carry the same limits the domain enforces.
 
 use serde::{Deserialize, Serialize};
-use tenancy::{Member, Membership, Role, Tenant};
+use tenancy::{Invitation, Member, Membership, Role, Tenant};
 use time::OffsetDateTime;
 use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
@@ -21,7 +21,7 @@ fn tenant_name() -> Object {
 
 /// An account's email, as `kernel::Email` accepts it.
 fn member_email() -> Object {
-    web::openapi::email("The email of an existing account.")
+    web::openapi::email("The email to invite; it need not have an account yet.")
         .examples(["grace@example.com"])
         .build()
 }
@@ -134,7 +134,7 @@ pub(crate) struct MemberPageBody {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct AddMemberRequest {
+pub(crate) struct InviteRequest {
     #[schema(schema_with = member_email)]
     pub email: String,
     // A string, parsed by the handler so that its problem is reported with the email's.
@@ -146,4 +146,46 @@ pub(crate) struct AddMemberRequest {
 pub(crate) struct ChangeRoleRequest {
     #[schema(value_type = RoleBody)]
     pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InvitationBody {
+    id: Uuid,
+    tenant_id: Uuid,
+    email: String,
+    role: RoleBody,
+    invited_by: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    expires_at: OffsetDateTime,
+}
+
+impl From<Invitation> for InvitationBody {
+    fn from(i: Invitation) -> Self {
+        Self {
+            id: i.id.as_uuid(),
+            tenant_id: i.tenant_id.as_uuid(),
+            email: i.email.as_str().to_owned(),
+            role: i.role.into(),
+            invited_by: i.invited_by.as_uuid(),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct InvitationListBody {
+    /// Pending invitations, newest first.
+    pub invitations: Vec<InvitationBody>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AcceptInvitationRequest {
+    /// The token from the invitation mail.
+    #[schema(example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA")]
+    pub token: String,
 }

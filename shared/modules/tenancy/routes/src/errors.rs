@@ -1,16 +1,19 @@
 //! The tenancy module's errors, as HTTP problems.
 
 use tenancy::{TenancyError, Unique};
-use web::{ApiError, FieldError};
+use web::ApiError;
 
 pub(crate) fn problem(err: TenancyError) -> ApiError {
     match err {
         TenancyError::TenantNotFound => ApiError::NotFound("tenant"),
         TenancyError::MemberNotFound => ApiError::NotFound("member"),
-        TenancyError::UnknownEmail => ApiError::Validation(vec![FieldError {
-            field: "email".to_owned(),
-            message: "no account uses this email".to_owned(),
-        }]),
+        TenancyError::InvitationNotFound => ApiError::NotFound("invitation"),
+        TenancyError::InvitationForAnotherEmail => {
+            ApiError::Forbidden("the invitation is for another email: log in with that one")
+        }
+        TenancyError::InvitationWithdrawn => {
+            ApiError::Forbidden("the invitation is no longer valid: ask for a new one")
+        }
         TenancyError::Forbidden => ApiError::Forbidden("your role does not allow this"),
         TenancyError::LastOwner => ApiError::Conflict("a tenant must keep at least one owner"),
         TenancyError::Unique(Unique::Membership) => {

@@ -1,16 +1,17 @@
-//! The tenancy module's HTTP routes: tenants, their members and roles. Every tenant-scoped
+//! The tenancy module's HTTP routes: tenants, their members and roles, and invitations. Every tenant-scoped
 //! route answers 404 to a caller outside the tenant, exactly as for a tenant that does not
 //! exist. Handlers parse input into domain values, call one use case and map the result; the
 //! mapping of the module's errors onto HTTP lives in [`errors`].
 
 mod dto;
 mod errors;
+mod invitations;
 mod members;
 mod tenants;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use sessions::Sessions;
 use tenancy::Tenancy;
 use utoipa_axum::router::OpenApiRouter;
@@ -40,11 +41,23 @@ pub fn router() -> Router<TenancyState> {
         .route("/v1/tenants/{tenant_id}", get(tenants::get_tenant))
         .route(
             "/v1/tenants/{tenant_id}/members",
-            get(members::list_members).post(members::add_member),
+            get(members::list_members),
         )
         .route(
             "/v1/tenants/{tenant_id}/members/{user_id}",
             axum::routing::patch(members::change_role).delete(members::remove_member),
+        )
+        .route(
+            "/v1/tenants/{tenant_id}/invitations",
+            get(invitations::list_invitations).post(invitations::invite),
+        )
+        .route(
+            "/v1/tenants/{tenant_id}/invitations/{invitation_id}",
+            delete(invitations::revoke_invitation),
+        )
+        .route(
+            "/v1/invitations/accept",
+            post(invitations::accept_invitation),
         )
 }
 
@@ -53,6 +66,9 @@ pub fn routes() -> OpenApiRouter<TenancyState> {
     OpenApiRouter::new()
         .routes(routes!(tenants::list_tenants, tenants::create_tenant))
         .routes(routes!(tenants::get_tenant))
-        .routes(routes!(members::list_members, members::add_member))
+        .routes(routes!(members::list_members))
         .routes(routes!(members::change_role, members::remove_member))
+        .routes(routes!(invitations::list_invitations, invitations::invite))
+        .routes(routes!(invitations::revoke_invitation))
+        .routes(routes!(invitations::accept_invitation))
 }

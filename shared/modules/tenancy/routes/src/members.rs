@@ -1,15 +1,15 @@
-//! A tenant's members: list, add, change a role, remove.
+//! A tenant's members: list, change a role, remove. Members join through invitations.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use kernel::{Email, TenantId, UserId};
+use kernel::{TenantId, UserId};
 use serde::Deserialize;
 use tenancy::{MAX_PAGE_SIZE, Role};
-use web::{ApiError, Authenticated, Fields, Json, Path, Problem, parse_id, tenant_scope};
+use web::{ApiError, Authenticated, Json, Path, Problem, parse_id, tenant_scope};
 
 use crate::TenancyState;
-use crate::dto::{AddMemberRequest, ChangeRoleRequest, MemberBody, MemberPageBody, PageQuery};
+use crate::dto::{ChangeRoleRequest, MemberBody, MemberPageBody, PageQuery};
 use crate::errors::problem;
 use crate::tenants::{NO_TENANT, TenantPath};
 
@@ -80,56 +80,6 @@ pub(crate) async fn list_members(
         members: page.members.into_iter().map(Into::into).collect(),
         next_cursor: page.next.map(|id| id.to_string()),
     }))
-}
-
-/// Adds an existing account to the tenant. Owners and admins only; only owners add owners.
-#[utoipa::path(
-    post,
-    path = "/v1/tenants/{tenant_id}/members",
-    tag = "tenancy",
-    security(("session" = [])),
-    params(("tenant_id" = uuid::Uuid, Path)),
-    request_body = AddMemberRequest,
-    responses(
-        (status = 201, description = "The new member", body = MemberBody),
-        (
-            status = 400,
-            description = "Malformed JSON, or a tenant id that is not a UUID",
-            body = Problem
-        ),
-        (
-            status = 403,
-            description = "The caller's role may not add a member with this role",
-            body = Problem
-        ),
-        (status = 404, description = NO_TENANT, body = Problem),
-        (status = 409, description = "Already a member", body = Problem),
-        (
-            status = 422,
-            description = "A field is missing or invalid, or no account uses the email",
-            body = Problem
-        ),
-    )
-)]
-pub(crate) async fn add_member(
-    State(state): State<TenancyState>,
-    auth: Authenticated,
-    Path(path): Path<TenantPath>,
-    Json(body): Json<AddMemberRequest>,
-) -> Result<(StatusCode, axum::Json<MemberBody>), ApiError> {
-    let tenant = tenant_scope(&path.tenant_id)?;
-    let mut fields = Fields::default();
-    let email = fields.check(Email::parse(&body.email));
-    let role = fields.check(body.role.parse::<Role>());
-    let (Some(email), Some(role)) = (email, role) else {
-        return Err(fields.into_error());
-    };
-    let member = state
-        .tenancy
-        .add_member(auth.user, tenant, &email, role)
-        .await
-        .map_err(problem)?;
-    Ok((StatusCode::CREATED, axum::Json(member.into())))
 }
 
 /// Changes a member's role. A tenant always keeps at least one owner.

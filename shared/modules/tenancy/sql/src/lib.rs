@@ -8,9 +8,12 @@ mod members;
 mod rows;
 mod sql;
 
-use database::{Backend, MigrationSet};
+use database::{Backend, Db, Dialect, MigrationSet};
+use kernel::Unavailable;
 use sqlx::migrate::Migrator;
+use sqlx::{Encode, Executor, IntoArguments, Type};
 use tenancy::{DynDirectory, DynMembers};
+use time::OffsetDateTime;
 
 pub use dialect::TenancyDialect;
 pub use directory::SqlDirectory;
@@ -32,7 +35,30 @@ pub fn directory(backend: &Backend) -> Box<DynDirectory<'static>> {
     }
 }
 
-/// The tenancy module's tables: `tenants` and `memberships`. They read the identity module's
+/// Deletes the invitations that expired before `now`; returns how many. The sweeper runs it.
+pub async fn sweep(backend: &Backend, now: OffsetDateTime) -> Result<u64, Unavailable> {
+    match backend {
+        Backend::Postgres(db) => sweep_on(db, now).await,
+        Backend::Sqlite(db) => sweep_on(db, now).await,
+    }
+}
+
+async fn sweep_on<DB>(db: &Db<DB>, now: OffsetDateTime) -> Result<u64, Unavailable>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
+{
+    let done = sqlx::query(sql::DELETE_EXPIRED_INVITATIONS)
+        .bind(now)
+        .execute(db.pool().await?)
+        .await
+        .map_err(|e| db.unavailable(e))?;
+    Ok(DB::rows_affected(&done))
+}
+
+/// The tenancy module's tables: `tenants`, `memberships` and `invitations`. They read the identity module's
 /// `directory_users` view, so they run after the identity migrations.
 pub static MIGRATIONS: MigrationSet = MigrationSet {
     owner: "tenancy",

@@ -2,17 +2,19 @@
 
 use database::{Db, is_unique_violation, outbox};
 use kernel::{Envelope, TenantId, Unavailable, UserId};
+use sessions::TokenHash;
 use sqlx::types::Json;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
 use tenancy::rules::{self, Seen};
 use tenancy::{
-    DirectoryUser, Member, Members, Membership, NewTenant, Role, TenancyError, Tenant, Unique,
+    DirectoryUser, Invitation, InvitationAccepted, InvitationId, Member, Members, Membership,
+    NewInvitation, NewTenant, Role, TenancyError, Tenant, Unique,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::TenancyDialect;
-use crate::rows::{MemberRow, MembershipRow, TenantRow, role};
+use crate::rows::{InvitationRow, MemberRow, MembershipRow, TenantRow, role};
 use crate::sql;
 
 #[derive(Debug)]
@@ -38,7 +40,9 @@ where
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> Json<&'q serde_json::Value>: Encode<'q, DB> + Type<DB>,
     for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'r> MembershipRow: FromRow<'r, DB::Row>,
+    for<'r> InvitationRow: FromRow<'r, DB::Row>,
     for<'r> TenantRow: FromRow<'r, DB::Row>,
     for<'r> MemberRow: FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
@@ -115,23 +119,127 @@ where
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    #[tracing::instrument(name = "members.add", skip_all, fields(tenant_id = %tenant))]
-    async fn add_member(
+    #[tracing::instrument(name = "members.invite", skip_all, fields(tenant_id = %invitation.invitation.tenant_id))]
+    async fn invite(
         &self,
-        tenant: TenantId,
-        actor: UserId,
-        user: &DirectoryUser,
-        role: Role,
-        at: OffsetDateTime,
-    ) -> Result<Member, TenancyError> {
+        invitation: &NewInvitation,
+        existing: Option<UserId>,
+        event: &Envelope,
+    ) -> Result<(), TenancyError> {
+        let new = &invitation.invitation;
         let mut tx = self.db.begin().await?;
         let fail = |e| self.db.unavailable(e);
-        let seen = locked(&self.db, &mut tx, tenant, actor, user.id).await?;
-        let event = rules::add(tenant, actor, user.id, role, seen)?;
+        let target = existing.unwrap_or(new.invited_by);
+        let seen = locked(&self.db, &mut tx, new.tenant_id, new.invited_by, target).await?;
+        let seen = Seen {
+            target: existing.and(seen.target),
+            ..seen
+        };
+        rules::invite(new.role, seen)?;
+        sqlx::query(sql::REPLACE_INVITATIONS)
+            .bind(new.tenant_id.as_uuid())
+            .bind(new.email.as_str())
+            .bind(new.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        sqlx::query(sql::INSERT_INVITATION)
+            .bind(new.id.as_uuid())
+            .bind(new.tenant_id.as_uuid())
+            .bind(new.email.as_str())
+            .bind(new.role.as_str())
+            .bind(invitation.token_hash.as_bytes().as_slice())
+            .bind(new.invited_by.as_uuid())
+            .bind(new.created_at)
+            .bind(new.expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        outbox::append(&mut *tx, event).await.map_err(fail)?;
+        Ok(self.db.commit(tx).await?)
+    }
+
+    #[tracing::instrument(name = "members.invitations", skip_all, fields(tenant_id = %tenant))]
+    async fn invitations(
+        &self,
+        tenant: TenantId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, Unavailable> {
+        let rows: Vec<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATIONS)
+            .bind(tenant.as_uuid())
+            .bind(now)
+            .fetch_all(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    #[tracing::instrument(name = "members.invitation", skip_all, fields(tenant_id = %tenant))]
+    async fn invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Invitation>, Unavailable> {
+        let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .bind(now)
+            .fetch_optional(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    #[tracing::instrument(name = "members.revoke_invitation", skip_all, fields(tenant_id = %tenant))]
+    async fn revoke_invitation(
+        &self,
+        tenant: TenantId,
+        id: InvitationId,
+        at: OffsetDateTime,
+    ) -> Result<bool, Unavailable> {
+        let done = sqlx::query(sql::REVOKE_INVITATION)
+            .bind(tenant.as_uuid())
+            .bind(id.as_uuid())
+            .bind(at)
+            .execute(self.db.pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        Ok(DB::rows_affected(&done) == 1)
+    }
+
+    #[tracing::instrument(name = "members.accept_invitation", skip_all, fields(user_id = %user.id))]
+    async fn accept_invitation(
+        &self,
+        token: &TokenHash,
+        user: &DirectoryUser,
+        at: OffsetDateTime,
+    ) -> Result<Membership, TenancyError> {
+        let mut tx = self.db.begin().await?;
+        let fail = |e| self.db.unavailable(e);
+        let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION_BY_TOKEN)
+            .bind(token.as_bytes().as_slice())
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let invitation: Invitation = row.ok_or(TenancyError::InvitationNotFound)?.try_into()?;
+        if invitation.email != user.email {
+            return Err(TenancyError::InvitationForAnotherEmail);
+        }
+        let tenant = invitation.tenant_id;
+        let seen = locked(&self.db, &mut tx, tenant, invitation.invited_by, user.id).await?;
+        let added = rules::accept(
+            tenant,
+            invitation.invited_by,
+            user.id,
+            invitation.role,
+            seen,
+        )?;
         sqlx::query(sql::INSERT_MEMBERSHIP)
             .bind(tenant.as_uuid())
             .bind(user.id.as_uuid())
-            .bind(role.as_str())
+            .bind(invitation.role.as_str())
             .bind(at)
             .execute(&mut *tx)
             .await
@@ -142,15 +250,38 @@ where
                     fail(e).into()
                 }
             })?;
+        let accepted = sqlx::query(sql::ACCEPT_INVITATION)
+            .bind(invitation.id.as_uuid())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if DB::rows_affected(&accepted) != 1 {
+            // Accepted or revoked since it was read: this transaction rolls back.
+            return Err(TenancyError::InvitationNotFound);
+        }
+        let event = InvitationAccepted {
+            tenant_id: tenant,
+            invitation_id: invitation.id.as_uuid(),
+            user_id: user.id,
+            role: invitation.role,
+        };
+        outbox::append(&mut *tx, &Envelope::wrap(&added, at))
+            .await
+            .map_err(fail)?;
         outbox::append(&mut *tx, &Envelope::wrap(&event, at))
             .await
             .map_err(fail)?;
+        let name: TenantRow = sqlx::query_as(sql::SELECT_TENANT)
+            .bind(tenant.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(fail)?;
         self.db.commit(tx).await?;
-        Ok(Member {
-            user_id: user.id,
-            email: user.email.clone(),
-            role,
-            joined_at: at,
+        Ok(Membership {
+            tenant_id: tenant,
+            tenant_name: Tenant::from(name).name,
+            role: invitation.role,
         })
     }
 

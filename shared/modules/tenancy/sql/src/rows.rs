@@ -3,7 +3,7 @@
 
 use kernel::{Email, TenantId, Unavailable, UserId};
 use sqlx::FromRow;
-use tenancy::{DirectoryUser, Member, Membership, Role, Tenant};
+use tenancy::{DirectoryUser, Invitation, InvitationId, Member, Membership, Role, Tenant};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -93,6 +93,33 @@ impl TryFrom<DirectoryRow> for DirectoryUser {
         Ok(Self {
             id: UserId::from_uuid(row.id),
             email: email(&row.email)?,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub struct InvitationRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    email: String,
+    role: String,
+    invited_by: Uuid,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+}
+
+impl TryFrom<InvitationRow> for Invitation {
+    type Error = Unavailable;
+
+    fn try_from(row: InvitationRow) -> Result<Self, Unavailable> {
+        Ok(Self {
+            id: InvitationId::from_uuid(row.id),
+            tenant_id: TenantId::from_uuid(row.tenant_id),
+            email: email(&row.email)?,
+            role: role(&row.role)?,
+            invited_by: UserId::from_uuid(row.invited_by),
+            created_at: row.created_at,
+            expires_at: row.expires_at,
         })
     }
 }

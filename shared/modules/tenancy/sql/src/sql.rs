@@ -27,3 +27,29 @@ pub const UPDATE_ROLE: &str =
 pub const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2";
 
 pub const SELECT_DIRECTORY_USER: &str = "SELECT id, email FROM directory_users WHERE email = $1";
+
+pub const SELECT_DIRECTORY_USER_BY_ID: &str = "SELECT id, email FROM directory_users WHERE id = $1";
+
+pub const INSERT_INVITATION: &str = "INSERT INTO invitations \
+     (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// Revokes the pending invitations of one email, which a newer one replaces.
+pub const REPLACE_INVITATIONS: &str = "UPDATE invitations SET revoked_at = $3 \
+     WHERE tenant_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
+pub const SELECT_INVITATIONS: &str = "SELECT id, tenant_id, email, role, invited_by, \
+     created_at, expires_at FROM invitations WHERE tenant_id = $1 \
+     AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC";
+pub const SELECT_INVITATION: &str = "SELECT id, tenant_id, email, role, invited_by, \
+     created_at, expires_at FROM invitations WHERE tenant_id = $1 AND id = $2 \
+     AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3";
+pub const REVOKE_INVITATION: &str = "UPDATE invitations SET revoked_at = $3 \
+     WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL \
+     AND expires_at > $3";
+pub const SELECT_INVITATION_BY_TOKEN: &str = "SELECT id, tenant_id, email, role, \
+     invited_by, created_at, expires_at FROM invitations WHERE token_hash = $1 \
+     AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
+/// Marks an invitation accepted, if it is still pending: the statement that decides a race
+/// between two acceptances.
+pub const ACCEPT_INVITATION: &str = "UPDATE invitations SET accepted_at = $2 \
+     WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL";
+pub const DELETE_EXPIRED_INVITATIONS: &str = "DELETE FROM invitations WHERE expires_at < $1";

@@ -7,10 +7,12 @@ use std::time::Duration;
 use database::{Backend, MigrationSet, PLATFORM};
 use kernel::{Email, Envelope, TenantId, UserId};
 use serde_json::Value;
+use sessions::SessionToken;
 use sqlx::migrate::Migrator;
 use tenancy::{
-    Directory, DirectoryUser, DynDirectory, DynMembers, Members, MemoryDirectory, MemoryMembers,
-    NewTenant, Role, TenancyError, TenantCreated, TenantName, Unique,
+    Directory, DirectoryUser, DynDirectory, DynMembers, INVITATION_TTL, Invitation, InvitationId,
+    MemberInvited, Members, Membership, MemoryDirectory, MemoryMembers, NewInvitation, NewTenant,
+    Role, TenancyError, TenantCreated, TenantName, Unique,
 };
 use tenancy_sql::{MIGRATIONS, directory, members};
 use testkit::TestDb;
@@ -140,6 +142,54 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// An invitation of `user`'s email to `t` as `role`, sent by `inviter`, with its token.
+fn invitation(
+    t: TenantId,
+    inviter: UserId,
+    user: &DirectoryUser,
+    role: Role,
+) -> (NewInvitation, Envelope, SessionToken) {
+    let token = SessionToken::generate().unwrap();
+    let at = now();
+    let invitation = Invitation {
+        id: InvitationId::generate(),
+        tenant_id: t,
+        email: user.email.clone(),
+        role,
+        invited_by: inviter,
+        created_at: at,
+        expires_at: at + INVITATION_TTL,
+    };
+    let event = MemberInvited {
+        tenant_id: t,
+        invitation_id: invitation.id.as_uuid(),
+        tenant_name: "Acme".into(),
+        email: user.email.as_str().to_owned(),
+        role,
+        invited_by: inviter,
+        token: token.expose().to_owned(),
+        expires_at: invitation.expires_at,
+    };
+    let new = NewInvitation {
+        invitation,
+        token_hash: token.hash(),
+    };
+    (new, Envelope::wrap(&event, at), token)
+}
+
+/// `user` joins `t` as `role` through an invitation from `inviter`.
+async fn join(
+    store: &DynMembers<'_>,
+    t: TenantId,
+    inviter: UserId,
+    user: &DirectoryUser,
+    role: Role,
+) -> Result<Membership, TenancyError> {
+    let (new, event, token) = invitation(t, inviter, user, role);
+    store.invite(&new, Some(user.id), &event).await?;
+    store.accept_invitation(&token.hash(), user, now()).await
+}
+
 async fn create_tenant_writes_tenant_owner_and_event(f: impl Fixture) {
     let store = f.members();
     let (t, owner) = tenant(&f, "ada@example.com", "Acme").await;
@@ -178,8 +228,7 @@ async fn members_paginate_in_id_order(f: impl Fixture) {
     let mut expected = vec![owner.id];
     for i in 0..5 {
         let user = f.account(&format!("m{i}@example.com")).await;
-        store
-            .add_member(t, owner.id, &user, Role::Member, now())
+        join(&store, t, owner.id, &user, Role::Member)
             .await
             .unwrap();
         expected.push(user.id);
@@ -199,43 +248,180 @@ async fn members_paginate_in_id_order(f: impl Fixture) {
     assert_eq!(seen, expected);
 }
 
-async fn adding_applies_the_rules_and_records_the_event(f: impl Fixture) {
+async fn invitations_apply_the_rules_and_record_events(f: impl Fixture) {
     let store = f.members();
     let (t, owner) = tenant(&f, "owner@example.com", "Acme").await;
     let grace = f.account("grace@example.com").await;
-    let added = store
-        .add_member(t, owner.id, &grace, Role::Admin, now())
+    let joined = join(&store, t, owner.id, &grace, Role::Admin)
         .await
         .unwrap();
     assert_eq!(
-        (added.email.as_str(), added.role),
-        ("grace@example.com", Role::Admin)
+        (joined.tenant_id, joined.tenant_name.as_str(), joined.role),
+        (t, "Acme", Role::Admin)
     );
-    let again = store
-        .add_member(t, owner.id, &grace, Role::Member, now())
-        .await;
+    assert_eq!(store.role(t, grace.id).await.unwrap(), Some(Role::Admin));
+    let (again, event, _) = invitation(t, owner.id, &grace, Role::Member);
+    let again = store.invite(&again, Some(grace.id), &event).await;
     assert!(
         matches!(again, Err(TenancyError::Unique(Unique::Membership))),
         "{again:?}"
     );
-    // An admin may not add an owner; an outsider sees no tenant.
+    // An admin may not invite an owner; an outsider sees no tenant.
     let other = f.account("other@example.com").await;
-    let as_admin = store
-        .add_member(t, grace.id, &other, Role::Owner, now())
-        .await;
+    let (as_admin, event, _) = invitation(t, grace.id, &other, Role::Owner);
+    let as_admin = store.invite(&as_admin, Some(other.id), &event).await;
     assert!(
         matches!(as_admin, Err(TenancyError::Forbidden)),
         "{as_admin:?}"
     );
-    let outsider = store
-        .add_member(t, other.id, &other, Role::Member, now())
-        .await;
+    let (outsider, event, _) = invitation(t, other.id, &other, Role::Member);
+    let outsider = store.invite(&outsider, Some(other.id), &event).await;
     assert!(
         matches!(outsider, Err(TenancyError::TenantNotFound)),
         "{outsider:?}"
     );
     let kinds: Vec<String> = f.outbox().await.into_iter().map(|(kind, _)| kind).collect();
-    assert_eq!(kinds, ["tenancy.tenant_created", "tenancy.member_added"]);
+    assert_eq!(
+        kinds,
+        [
+            "tenancy.tenant_created",
+            "tenancy.member_invited",
+            "tenancy.member_added",
+            "tenancy.invitation_accepted"
+        ]
+    );
+}
+
+/// A token works once, only while its invitation is pending: not after it expires, is revoked
+/// or is replaced by a newer invitation of the same email; and only for its own email.
+async fn invitations_are_single_use_and_for_their_email(f: impl Fixture) {
+    let store = f.members();
+    let (t, owner) = tenant(&f, "owner@example.com", "Acme").await;
+    let grace = f.account("grace@example.com").await;
+    let mallory = f.account("mallory@example.com").await;
+
+    let (first, event, first_token) = invitation(t, owner.id, &grace, Role::Member);
+    store.invite(&first, Some(grace.id), &event).await.unwrap();
+    let (second, event, second_token) = invitation(t, owner.id, &grace, Role::Admin);
+    store.invite(&second, Some(grace.id), &event).await.unwrap();
+    let pending = store.invitations(t, now()).await.unwrap();
+    let ids: Vec<InvitationId> = pending.iter().map(|i| i.id).collect();
+    assert_eq!(
+        ids,
+        vec![second.invitation.id],
+        "the newer one replaced the older"
+    );
+    assert_eq!(
+        (pending[0].role, &pending[0].email),
+        (Role::Admin, &grace.email)
+    );
+    let replaced = store
+        .accept_invitation(&first_token.hash(), &grace, now())
+        .await;
+    assert!(
+        matches!(replaced, Err(TenancyError::InvitationNotFound)),
+        "{replaced:?}"
+    );
+
+    let stolen = store
+        .accept_invitation(&second_token.hash(), &mallory, now())
+        .await;
+    assert!(
+        matches!(stolen, Err(TenancyError::InvitationForAnotherEmail)),
+        "{stolen:?}"
+    );
+    let late = now() + INVITATION_TTL + time::Duration::minutes(1);
+    let expired = store
+        .accept_invitation(&second_token.hash(), &grace, late)
+        .await;
+    assert!(
+        matches!(expired, Err(TenancyError::InvitationNotFound)),
+        "{expired:?}"
+    );
+    assert!(store.invitations(t, late).await.unwrap().is_empty());
+
+    let joined = store
+        .accept_invitation(&second_token.hash(), &grace, now())
+        .await
+        .unwrap();
+    assert_eq!(joined.role, Role::Admin);
+    let twice = store
+        .accept_invitation(&second_token.hash(), &grace, now())
+        .await;
+    assert!(
+        matches!(twice, Err(TenancyError::InvitationNotFound)),
+        "{twice:?}"
+    );
+    assert!(store.invitations(t, now()).await.unwrap().is_empty());
+
+    let (third, event, third_token) = invitation(t, owner.id, &mallory, Role::Member);
+    store
+        .invite(&third, Some(mallory.id), &event)
+        .await
+        .unwrap();
+    let id = third.invitation.id;
+    let found = store.invitation(t, id, now()).await.unwrap();
+    assert_eq!(found.map(|i| (i.id, i.invited_by)), Some((id, owner.id)));
+    let (other_tenant, _) = tenant(&f, "b@example.com", "B").await;
+    assert!(
+        !store
+            .revoke_invitation(other_tenant, id, now())
+            .await
+            .unwrap(),
+        "tenant-scoped"
+    );
+    assert!(
+        store
+            .invitation(other_tenant, id, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.revoke_invitation(t, id, now()).await.unwrap());
+    assert!(!store.revoke_invitation(t, id, now()).await.unwrap());
+    let revoked = store
+        .accept_invitation(&third_token.hash(), &mallory, now())
+        .await;
+    assert!(
+        matches!(revoked, Err(TenancyError::InvitationNotFound)),
+        "{revoked:?}"
+    );
+    assert_eq!(store.role(t, mallory.id).await.unwrap(), None);
+}
+
+/// An invitation from someone who has since lost the right to grant its role brings nobody in.
+async fn an_invitation_whose_sender_lost_the_right_is_withdrawn(f: impl Fixture) {
+    let store = f.members();
+    let (t, owner) = tenant(&f, "owner@example.com", "Acme").await;
+    let admin = f.account("admin@example.com").await;
+    join(&store, t, owner.id, &admin, Role::Admin)
+        .await
+        .unwrap();
+    let grace = f.account("grace@example.com").await;
+    let (new, event, token) = invitation(t, admin.id, &grace, Role::Member);
+    store.invite(&new, Some(grace.id), &event).await.unwrap();
+    store
+        .change_role(t, owner.id, admin.id, Role::Member, now())
+        .await
+        .unwrap();
+    let withdrawn = store.accept_invitation(&token.hash(), &grace, now()).await;
+    assert!(
+        matches!(withdrawn, Err(TenancyError::InvitationWithdrawn)),
+        "{withdrawn:?}"
+    );
+    assert_eq!(store.role(t, grace.id).await.unwrap(), None);
+}
+
+/// The sweeper deletes invitations past their expiry.
+async fn the_sweep_deletes_expired_invitations(db: TestDb) {
+    let store = members(&db.backend);
+    let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
+    let grace = db.account("grace@example.com").await;
+    let (new, event, _) = invitation(t, owner.id, &grace, Role::Member);
+    store.invite(&new, Some(grace.id), &event).await.unwrap();
+    assert_eq!(tenancy_sql::sweep(&db.backend, now()).await.unwrap(), 0);
+    let late = now() + INVITATION_TTL + time::Duration::minutes(1);
+    assert_eq!(tenancy_sql::sweep(&db.backend, late).await.unwrap(), 1);
 }
 
 async fn tenant_scoped_changes_never_cross_tenants(f: impl Fixture) {
@@ -271,10 +457,7 @@ async fn the_last_owner_is_kept(f: impl Fixture) {
     assert!(matches!(leave, Err(TenancyError::LastOwner)), "{leave:?}");
 
     let b = f.account("b@example.com").await;
-    store
-        .add_member(t, a.id, &b, Role::Owner, now())
-        .await
-        .unwrap();
+    join(&store, t, a.id, &b, Role::Owner).await.unwrap();
     let changed = store
         .change_role(t, a.id, a.id, Role::Member, now())
         .await
@@ -290,10 +473,7 @@ async fn concurrent_demotions_keep_an_owner(f: impl Fixture) {
     let store = f.members();
     let (t, a) = tenant(&f, "a@example.com", "A").await;
     let b = f.account("b@example.com").await;
-    store
-        .add_member(t, a.id, &b, Role::Owner, now())
-        .await
-        .unwrap();
+    join(&store, t, a.id, &b, Role::Owner).await.unwrap();
     let (first, second) = tokio::join!(
         store.change_role(t, a.id, a.id, Role::Member, now()),
         store.change_role(t, b.id, b.id, Role::Member, now()),
@@ -356,12 +536,10 @@ async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
     let admin = db.account("admin@example.com").await;
     let target = db.account("target@example.com").await;
-    store
-        .add_member(t, owner.id, &admin, Role::Admin, now())
+    join(&store, t, owner.id, &admin, Role::Admin)
         .await
         .unwrap();
-    store
-        .add_member(t, owner.id, &target, Role::Member, now())
+    join(&store, t, owner.id, &target, Role::Member)
         .await
         .unwrap();
 
@@ -378,12 +556,13 @@ async fn permission_is_checked_on_the_role_at_commit(db: TestDb) {
     );
     assert_eq!(store.role(t, target.id).await.unwrap(), Some(Role::Owner));
 
-    // A just-demoted admin cannot finish adding someone either.
+    // A just-demoted admin cannot finish inviting someone either.
     let newcomer = db.account("new@example.com").await;
     let backend = db.backend.clone();
     let adding = async move {
+        let (new, event, _) = invitation(t, admin.id, &newcomer, Role::Member);
         members(&backend)
-            .add_member(t, admin.id, &newcomer, Role::Member, now())
+            .invite(&new, Some(newcomer.id), &event)
             .await
     };
     let added = while_role_changes(&db.backend, t, admin.id, Role::Member, adding).await;
@@ -424,6 +603,7 @@ macro_rules! contract {
             $($name,)*
             permission_is_checked_on_the_role_at_commit,
             the_members_view_publishes_tenant_user_and_role,
+            the_sweep_deletes_expired_invitations,
         );
         mod memory {
             $(#[tokio::test]
@@ -439,7 +619,9 @@ contract!(
     the_directory_finds_accounts_by_email,
     unknown_records_are_absent,
     members_paginate_in_id_order,
-    adding_applies_the_rules_and_records_the_event,
+    invitations_apply_the_rules_and_record_events,
+    invitations_are_single_use_and_for_their_email,
+    an_invitation_whose_sender_lost_the_right_is_withdrawn,
     tenant_scoped_changes_never_cross_tenants,
     the_last_owner_is_kept,
     concurrent_demotions_keep_an_owner,
