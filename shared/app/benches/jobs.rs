@@ -243,6 +243,27 @@ async fn signups() -> (Vec<f64>, Vec<f64>) {
     (instant, delayed)
 }
 
+/// The first publish of a process against a warm one: the first loads the SDK configuration
+/// (credentials and region chains) and builds the client, as the first relay in a fresh
+/// function does. From the environment `scripts/bench` sets (moto over plain HTTP: no TLS
+/// handshake is counted).
+async fn first_publish() -> (f64, f64) {
+    let url = testkit::sqs::fresh_queue(5).await.url().to_owned();
+    let queue = jobs_sqs::SqsQueue::new(url, None);
+    let body = vec!["{}".to_owned()];
+    let started = Instant::now();
+    let first = jobs::Queue::send(&queue, &body).await;
+    let first_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let warm = jobs::Queue::send(&queue, &body).await;
+    let warm_ms = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(
+        first.is_ok() && warm.is_ok(),
+        "publishing to moto failed: {first:?} {warm:?}"
+    );
+    (first_ms, warm_ms)
+}
+
 async fn postgres() -> (testkit::PostgresDatabase, Backend) {
     let database = testkit::PostgresDatabase::create().await;
     let db = database::postgres::connect_lazy(&database.url, Default::default())
@@ -260,6 +281,9 @@ async fn main() {
         .skip_while(|a| a != "--out")
         .nth(1)
         .map_or_else(|| PathBuf::from("target/bench"), PathBuf::from);
+
+    // 0. The first publish of a process, before anything else touches the SDK.
+    let (first_publish_ms, warm_publish_ms) = first_publish().await;
 
     // 1. Signups, slow mailer against instant.
     let (instant, slow) = signups().await;
@@ -307,6 +331,11 @@ async fn main() {
             "pass": ratio_p50 <= TARGET_SIGNUP_RATIO && ratio_p99 <= TARGET_SIGNUP_RATIO,
         },
         "queues": queues,
+        "sqs_publish": {
+            "first_in_process_ms": first_publish_ms,
+            "warm_ms": warm_publish_ms,
+            "note": "moto on loopback over HTTP: SDK configuration load + client + one SendMessageBatch",
+        },
     });
 
     println!("signup, {SIGNUPS} each, alternating       p50 ms    p99 ms");
@@ -344,6 +373,10 @@ async fn main() {
             q["commit_to_delivery_p99_ms"].as_f64().unwrap_or(f64::NAN),
         );
     }
+    println!();
+    println!(
+        "SQS publish (moto, HTTP): first in a process {first_publish_ms:.1} ms (SDK config + client + call), warm {warm_publish_ms:.1} ms"
+    );
     let _ = std::fs::create_dir_all(&out);
     let file = out.join("jobs.json");
     let _ = std::fs::write(

@@ -9,8 +9,6 @@
 //! `AWS_ENDPOINT_URL`) points it at moto server locally. The dead-letter queue is the one the
 //! source queue's redrive policy names, found on first use unless it is given.
 
-mod client;
 mod queue;
 
-pub use client::{http_client, sdk_config};
 pub use queue::SqsQueue;

@@ -11,7 +11,7 @@ use jobs::{DeadLetter, DeadLetters, Delivery, Queue, Receipt};
 use kernel::Unavailable;
 use tokio::sync::OnceCell;
 
-use crate::sdk_config;
+use aws_sdk_setup::sdk_config;
 
 /// SQS takes at most ten messages per batch call.
 const BATCH: usize = 10;

@@ -9,7 +9,7 @@ use jobs_sqs::SqsQueue;
 pub fn client_for(endpoint: &str) -> Client {
     let config = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(jobs_sqs::http_client())
+        .http_client(aws_sdk_setup::http_client())
         .endpoint_url(endpoint)
         .region(Region::new(crate::REGION))
         .credentials_provider(Credentials::new(

@@ -226,7 +226,7 @@ impl Members for MemoryMembers {
             .filter(|i| i.new.invitation.tenant_id == tenant && i.pending(now))
             .map(|i| i.new.invitation.clone())
             .collect();
-        pending.sort_by(|a, b| b.id.cmp(&a.id));
+        pending.sort_by_key(|i| std::cmp::Reverse(i.id));
         Ok(pending)
     }
 

@@ -1,6 +1,11 @@
+//! What every AWS SDK adapter shares: one configuration, loaded on first use (the credentials
+//! chain, the region, endpoint overrides such as `AWS_ENDPOINT_URL_SQS` for moto server), and
+//! the HTTPS client. A function builds its SDK clients lazily on this, so a request that never
+//! calls AWS never pays for it.
+
 use aws_config::{BehaviorVersion, SdkConfig};
-use aws_sdk_sqs::config::SharedHttpClient;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::OnceCell;
 
 /// The process's AWS SDK configuration, loaded on first use and shared by every client: the
