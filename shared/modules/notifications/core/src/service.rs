@@ -3,11 +3,16 @@ use std::sync::Arc;
 use kernel::{Email, Envelope};
 use serde::Deserialize;
 
-use crate::events::UserSignedUp;
+use crate::events::{MemberInvited, PasswordResetRequested, UserSignedUp};
+use crate::templates::Content;
 use crate::{Branding, DynMailer, Mail, MailId, Mailer, NotifyError, templates};
 
 /// The event types this module consumes; a queue subscription for it lists these.
-pub const HANDLES: &[&str] = &[UserSignedUp::TYPE];
+pub const HANDLES: &[&str] = &[
+    UserSignedUp::TYPE,
+    PasswordResetRequested::TYPE,
+    MemberInvited::TYPE,
+];
 
 /// What became of one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,17 +42,56 @@ impl Notifications {
     /// handling a redelivery again sends a mail with the same id.
     pub async fn handle(&self, envelope: &Envelope) -> Result<Handled, NotifyError> {
         match envelope.kind.as_str() {
-            UserSignedUp::TYPE => {
-                check_version(envelope, UserSignedUp::VERSION)?;
-                let event: UserSignedUp = payload(envelope)?;
-                let to = Email::parse(&event.email).map_err(|e| malformed(envelope, e))?;
-                let content = templates::welcome(&self.branding, &to);
-                let id = MailId::for_event(envelope.id, "welcome");
-                self.mailer.send(&Mail::new(id, to, content)).await?;
-                Ok(Handled::Sent)
-            }
+            UserSignedUp::TYPE => self.welcome(envelope).await,
+            PasswordResetRequested::TYPE => self.password_reset(envelope).await,
+            MemberInvited::TYPE => self.invitation(envelope).await,
             _ => Ok(Handled::Ignored),
         }
+    }
+
+    async fn welcome(&self, envelope: &Envelope) -> Result<Handled, NotifyError> {
+        check_version(envelope, UserSignedUp::VERSION)?;
+        let event: UserSignedUp = payload(envelope)?;
+        let to = recipient(envelope, &event.email)?;
+        let content = templates::welcome(&self.branding, &to);
+        self.send(envelope, "welcome", to, content).await
+    }
+
+    async fn password_reset(&self, envelope: &Envelope) -> Result<Handled, NotifyError> {
+        check_version(envelope, PasswordResetRequested::VERSION)?;
+        let event: PasswordResetRequested = payload(envelope)?;
+        let to = recipient(envelope, &event.email)?;
+        let content =
+            templates::password_reset(&self.branding, &to, &event.token, event.expires_at);
+        self.send(envelope, "password_reset", to, content).await
+    }
+
+    async fn invitation(&self, envelope: &Envelope) -> Result<Handled, NotifyError> {
+        check_version(envelope, MemberInvited::VERSION)?;
+        let event: MemberInvited = payload(envelope)?;
+        let to = recipient(envelope, &event.email)?;
+        let content = templates::invitation(
+            &self.branding,
+            &to,
+            &event.tenant_name,
+            event.role,
+            &event.token,
+            event.expires_at,
+        );
+        self.send(envelope, "invitation", to, content).await
+    }
+
+    /// `template` names the mail in its id, so it must stay the same across releases.
+    async fn send(
+        &self,
+        envelope: &Envelope,
+        template: &'static str,
+        to: Email,
+        content: Content,
+    ) -> Result<Handled, NotifyError> {
+        let id = MailId::for_event(envelope.id, template);
+        self.mailer.send(&Mail::new(id, to, content)).await?;
+        Ok(Handled::Sent)
     }
 }
 
@@ -64,6 +108,10 @@ fn check_version(envelope: &Envelope, known: u16) -> Result<(), NotifyError> {
 
 fn payload<'a, T: Deserialize<'a>>(envelope: &'a Envelope) -> Result<T, NotifyError> {
     T::deserialize(&envelope.payload).map_err(|e| malformed(envelope, e))
+}
+
+fn recipient(envelope: &Envelope, email: &str) -> Result<Email, NotifyError> {
+    Email::parse(email).map_err(|e| malformed(envelope, e))
 }
 
 fn malformed(

@@ -1,13 +1,13 @@
 use kernel::Email;
 
 use crate::Branding;
-use crate::templates::{Content, escape};
+use crate::templates::{Content, escape, one_line};
 
 /// The mail a new account receives.
 pub fn welcome(branding: &Branding, to: &Email) -> Content {
     let product = &branding.product;
     let url = &branding.base_url;
-    let subject = format!("Welcome to {product}");
+    let subject = one_line(&format!("Welcome to {product}"));
     let text = format!(
         "Welcome to {product}!\n\
          \n\

@@ -5,6 +5,7 @@ mod aiosmtpd;
 mod contract;
 mod delivered;
 mod file;
+mod headers;
 mod smtp;
 
 use std::path::{Path, PathBuf};
