@@ -1,5 +1,6 @@
-//! The mail settings, from the environment. `SMTP_HOST` set means SMTP; otherwise mails are
-//! written as `.eml` files into `MAIL_DIR`, the embedded default.
+//! The mail settings, from the environment. `MAIL_TRANSPORT` chooses: `ses` (Amazon SES, from
+//! the function's role), `smtp` (`SMTP_HOST` and friends), or `files` (`.eml` files in
+//! `MAIL_DIR`, the embedded default). Unset, it is `smtp` when `SMTP_HOST` is set, else `files`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,8 +20,16 @@ pub struct MailConfig {
 
 #[derive(Debug, Clone)]
 pub enum Transport {
-    Files { dir: PathBuf, sender: Sender },
+    Files {
+        dir: PathBuf,
+        sender: Sender,
+    },
     Smtp(SmtpConfig),
+    /// `from` is `"<APP_NAME> <MAIL_FROM>"`, a verified SES identity.
+    Ses {
+        from: String,
+        configuration_set: Option<String>,
+    },
 }
 
 /// A mail setting that cannot work, naming its variable.
@@ -54,14 +63,30 @@ impl MailConfig {
         let address = Email::parse(&from).map_err(|e| invalid("MAIL_FROM", e))?;
         let sender =
             Sender::new(Some(product.clone()), &address).map_err(|e| invalid("MAIL_FROM", e))?;
-        let transport = match get("SMTP_HOST") {
-            None => Transport::Files {
+        let kind = match get("MAIL_TRANSPORT").map(|t| t.to_ascii_lowercase()) {
+            Some(kind) if ["files", "smtp", "ses"].contains(&kind.as_str()) => kind,
+            Some(_) => return Err(invalid("MAIL_TRANSPORT", "must be files, smtp or ses")),
+            None if get("SMTP_HOST").is_some() => "smtp".into(),
+            None => "files".into(),
+        };
+        let transport = match (kind.as_str(), get("SMTP_HOST")) {
+            ("ses", _) => Transport::Ses {
+                from: format!("{product} <{}>", address.as_str()),
+                configuration_set: get("SES_CONFIGURATION_SET"),
+            },
+            ("files", _) => Transport::Files {
                 dir: get("MAIL_DIR")
                     .unwrap_or_else(|| DEFAULT_MAIL_DIR.into())
                     .into(),
                 sender,
             },
-            Some(host) => {
+            (_, None) => {
+                return Err(invalid(
+                    "SMTP_HOST",
+                    "is required when MAIL_TRANSPORT is smtp",
+                ));
+            }
+            (_, Some(host)) => {
                 let tls = match get("SMTP_TLS")
                     .as_deref()
                     .map(str::to_ascii_lowercase)
@@ -142,11 +167,37 @@ mod tests {
     }
 
     #[test]
+    fn ses_sends_from_the_product_and_address() {
+        let config = config(&[
+            ("MAIL_TRANSPORT", "ses"),
+            ("APP_NAME", "Acme"),
+            ("MAIL_FROM", "hello@acme.test"),
+        ])
+        .unwrap();
+        let Transport::Ses {
+            from,
+            configuration_set,
+        } = config.transport
+        else {
+            panic!("expected SES");
+        };
+        assert_eq!(
+            (from.as_str(), configuration_set),
+            ("Acme <hello@acme.test>", None)
+        );
+        let err = self::config(&[("MAIL_TRANSPORT", "smtp")])
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.starts_with("SMTP_HOST")));
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (name, value) in [
             ("MAIL_FROM", "nobody"),
             ("SMTP_TLS", "maybe"),
             ("SMTP_PORT", "0"),
+            ("MAIL_TRANSPORT", "pigeon"),
         ] {
             let err = config(&[("SMTP_HOST", "smtp.example.com"), (name, value)])
                 .err()

@@ -10,6 +10,7 @@ use jobs::{Backoff, Consumer, Dispatcher, DynConsumer, JobError};
 use kernel::Envelope;
 use notifications::{HANDLES, Notifications, NotifyError};
 use notifications_mail::{FileMailer, SmtpMailer};
+use notifications_ses::SesMailer;
 use runtime::Platform;
 
 pub use config::{MailConfig, Transport};
@@ -37,6 +38,10 @@ pub fn notifications(mail: &MailConfig) -> anyhow::Result<Notifications> {
             Notifications::new(FileMailer::new(dir.clone(), sender.clone()), branding)
         }
         Transport::Smtp(smtp) => Notifications::new(SmtpMailer::new(smtp.clone())?, branding),
+        Transport::Ses {
+            from,
+            configuration_set,
+        } => Notifications::new(SesMailer::new(from, configuration_set.clone()), branding),
     })
 }
 
