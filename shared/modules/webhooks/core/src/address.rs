@@ -66,12 +66,7 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
 /// The IPv4 address an IPv6 one stands for, where the IPv6 form is a way of writing one.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let low = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
         // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (the deprecated compatible form).
         [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0, 0, _, _] => Some(low),
@@ -154,7 +149,12 @@ mod tests {
 
     #[test]
     fn embedded_ipv4_is_read_in_every_spelling() {
-        for raw in ["::ffff:7f00:1", "::7f00:1", "64:ff9b::7f00:1", "2002:7f00:1::"] {
+        for raw in [
+            "::ffff:7f00:1",
+            "::7f00:1",
+            "64:ff9b::7f00:1",
+            "2002:7f00:1::",
+        ] {
             assert_eq!(class(raw), AddressClass::Loopback, "{raw}");
         }
         assert_eq!(class("64:ff9b::808:808"), AddressClass::Public);

@@ -49,7 +49,10 @@ mod tests {
     #[test]
     fn trims_bounds_and_refuses_hidden_characters() {
         let parsed = Description::parse("  Billing sync ").ok().flatten();
-        assert_eq!(parsed.as_ref().map(Description::as_str), Some("Billing sync"));
+        assert_eq!(
+            parsed.as_ref().map(Description::as_str),
+            Some("Billing sync")
+        );
         assert!(matches!(Description::parse("   "), Ok(None)));
         assert!(Description::parse(&"a".repeat(201)).is_err());
         assert!(Description::parse("a\u{202e}b").is_err());

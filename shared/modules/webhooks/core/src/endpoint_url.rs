@@ -69,6 +69,10 @@ impl EndpointUrl {
         if url.fragment().is_some() {
             return Err(invalid("must not contain a fragment"));
         }
+        // Normalising (IDNs to ASCII, escapes) can lengthen it: the stored form must fit too.
+        if url.as_str().len() > MAX_LEN {
+            return Err(invalid("must be at most 2048 characters"));
+        }
         let url = Self(url);
         match url.host() {
             UrlHost::Ip(ip) if !policy.allows(ip) => {
@@ -158,7 +162,10 @@ mod tests {
         let url = EndpointUrl::parse("https://Hooks.Example.com/in?x=1", UrlPolicy::Public);
         let url = url.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(url.host(), UrlHost::Domain("hooks.example.com"));
-        assert_eq!((url.port(), url.authority()), (443, "hooks.example.com".into()));
+        assert_eq!(
+            (url.port(), url.authority()),
+            (443, "hooks.example.com".into())
+        );
         assert_eq!(url.path_and_query(), "/in?x=1");
         for raw in [
             "http://hooks.example.com/",

@@ -46,6 +46,13 @@ pub const MAX_ENDPOINTS: u32 = 20;
 /// After this many consecutive failed deliveries (of distinct events) an endpoint is disabled.
 pub const DISABLE_AFTER: u32 = 10;
 
-/// The prefix of the event types this module publishes; they are never delivered as webhooks,
-/// so a failing endpoint cannot feed on its own failure events.
-pub const OWN_EVENTS: &str = "webhooks.";
+/// The event types a tenant's endpoints receive. A type is listed only when its whole payload
+/// may leave the platform: an invitation (whose payload carries its single-use token) never is,
+/// and neither are this module's own events, so a failing endpoint cannot feed on its failures.
+pub const PUBLISHED: &[&str] = &[
+    "tenancy.tenant_created",
+    "tenancy.member_added",
+    "tenancy.role_changed",
+    "tenancy.member_removed",
+    "tenancy.invitation_accepted",
+];
