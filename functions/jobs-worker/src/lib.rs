@@ -1,4 +1,5 @@
-//! The jobs queue's consumer, as a library: the Lambda binary serves SQS batches with it, and
+//! The jobs queue's consumers (the notifications module's mail, the webhooks module's
+//! deliveries), as a library: the Lambda binary serves SQS batches with it, and
 //! the local server runs the same consumers in-process on the embedded queue.
 
 pub mod config;
@@ -12,6 +13,8 @@ use notifications::{HANDLES, Notifications, NotifyError};
 use notifications_mail::{FileMailer, SmtpMailer};
 use notifications_ses::SesMailer;
 use runtime::Platform;
+use webhooks::{DeliverConsumer, Webhooks};
+use webhooks_http::{HttpSender, HttpSenderConfig};
 
 pub use config::{MailConfig, Transport};
 
@@ -19,15 +22,34 @@ pub use config::{MailConfig, Transport};
 /// the queue's visibility timeout (six times the worker's timeout).
 pub const LEASE: Duration = Duration::from_secs(60);
 
-/// Every consumer this function runs, over the platform's idempotency ledger.
-pub fn dispatcher(platform: &Platform, notifications: Notifications) -> Dispatcher {
-    let consumers: Vec<Arc<DynConsumer<'static>>> = vec![DynConsumer::new_arc(Mail(notifications))];
+/// Every consumer this function runs, over the platform's idempotency ledger: the mails, and
+/// the tenants' webhooks.
+pub fn dispatcher(
+    platform: &Platform,
+    notifications: Notifications,
+    webhooks: Webhooks,
+) -> Dispatcher {
+    let consumers: Vec<Arc<DynConsumer<'static>>> = vec![
+        DynConsumer::new_arc(Mail(notifications)),
+        DynConsumer::new_arc(DeliverConsumer::new(webhooks)),
+    ];
     Dispatcher::new(
         consumers,
         platform.jobs.ledger.clone(),
         Backoff::default(),
         LEASE,
     )
+}
+
+/// The webhooks module as the worker delivers with it: the platform's database, and a sender
+/// held to the URL policy of `config`.
+pub fn webhooks(platform: &Platform, config: HttpSenderConfig) -> anyhow::Result<Webhooks> {
+    Ok(Webhooks::new(
+        webhooks_sql::endpoints(&platform.backend),
+        HttpSender::new(config)?,
+        platform.clock.clone(),
+        config.policy,
+    ))
 }
 
 /// The notifications module on the configured mail transport.

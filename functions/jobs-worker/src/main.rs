@@ -3,6 +3,7 @@
 use jobs_worker::MailConfig;
 use lambda_http::Error;
 use runtime::{Config, Platform, telemetry};
+use webhooks_http::HttpSenderConfig;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
@@ -10,6 +11,7 @@ async fn main() -> Result<(), Error> {
     telemetry::init(config.log_format);
     let platform = Platform::from_config(&config).await?;
     let notifications = jobs_worker::notifications(&MailConfig::from_env()?)?;
-    let dispatcher = jobs_worker::dispatcher(&platform, notifications);
+    let webhooks = jobs_worker::webhooks(&platform, HttpSenderConfig::from_env()?)?;
+    let dispatcher = jobs_worker::dispatcher(&platform, notifications, webhooks);
     runtime::jobs::serve_sqs(dispatcher, platform.jobs.clone()).await
 }

@@ -4,11 +4,20 @@
 use std::path::Path;
 
 use aws_lambda_events::sqs::SqsEvent;
-use database::PLATFORM;
+use database::{MigrationSet, PLATFORM};
 use jobs_worker::{MailConfig, Transport};
 use testkit::TestDb;
+use webhooks_http::HttpSenderConfig;
 
 const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/jobs-worker");
+
+/// Every table the worker's consumers use, and the views they read.
+const MIGRATIONS: [&MigrationSet; 4] = [
+    &PLATFORM,
+    &identity_sql::MIGRATIONS,
+    &tenancy_sql::MIGRATIONS,
+    &webhooks_sql::MIGRATIONS,
+];
 
 /// Each event file and the number of mails it must produce; none may fail its batch.
 const CASES: &[(&str, u16)] = &[("welcome.json", 1), ("unconsumed-event.json", 0)];
@@ -16,7 +25,7 @@ const CASES: &[(&str, u16)] = &[("welcome.json", 1), ("unconsumed-event.json", 0
 #[tokio::test]
 async fn events_are_handled_as_expected() {
     for (file, mails) in CASES {
-        let db = TestDb::sqlite(&[&PLATFORM]).await;
+        let db = TestDb::sqlite(&MIGRATIONS).await;
         let platform = testkit::platform(&db.backend);
         let dir =
             std::env::temp_dir().join(format!("events-mail-{}", uuid::Uuid::now_v7().simple()));
@@ -24,8 +33,12 @@ async fn events_are_handled_as_expected() {
         if let Transport::Files { dir: mail_dir, .. } = &mut config.transport {
             *mail_dir = dir.clone();
         }
-        let dispatcher =
-            jobs_worker::dispatcher(&platform, jobs_worker::notifications(&config).unwrap());
+        let webhooks = jobs_worker::webhooks(&platform, HttpSenderConfig::default()).unwrap();
+        let dispatcher = jobs_worker::dispatcher(
+            &platform,
+            jobs_worker::notifications(&config).unwrap(),
+            webhooks,
+        );
         let raw = std::fs::read_to_string(Path::new(EVENTS).join(file)).unwrap();
         let event: SqsEvent = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{file}: {e}"));
 

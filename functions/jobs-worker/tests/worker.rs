@@ -12,6 +12,7 @@ use notifications::{Branding, MemoryMailer, Notifications};
 use runtime::Jobs;
 use testkit::TestDb;
 use time::OffsetDateTime;
+use webhooks_http::HttpSenderConfig;
 
 #[derive(serde::Serialize)]
 struct UserSignedUp {
@@ -66,8 +67,11 @@ async fn a_batch_reports_only_what_must_come_back() {
         ..testkit::platform(&db.backend)
     };
     let mailer = MemoryMailer::default();
-    let dispatcher =
-        jobs_worker::dispatcher(&platform, Notifications::new(mailer.clone(), branding()));
+    let dispatcher = jobs_worker::dispatcher(
+        &platform,
+        Notifications::new(mailer.clone(), branding()),
+        jobs_worker::webhooks(&platform, HttpSenderConfig::default()).unwrap(),
+    );
 
     let (good, held) = (signed_up("ada@example.com"), signed_up("bob@example.com"));
     let claim = jobs
@@ -132,8 +136,11 @@ async fn a_killed_workers_jobs_are_redelivered_and_mailed_once() {
     let db = TestDb::postgres(&[&PLATFORM]).await;
     let platform = testkit::platform(&db.backend);
     let mailer = MemoryMailer::default();
-    let dispatcher =
-        jobs_worker::dispatcher(&platform, Notifications::new(mailer.clone(), branding()));
+    let dispatcher = jobs_worker::dispatcher(
+        &platform,
+        Notifications::new(mailer.clone(), branding()),
+        jobs_worker::webhooks(&platform, HttpSenderConfig::default()).unwrap(),
+    );
     let envelopes = [
         signed_up("ada@example.com"),
         signed_up("bob@example.com"),

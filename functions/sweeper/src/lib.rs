@@ -2,7 +2,7 @@
 //! that the after-commit relay missed (the queue was down, the function was frozen), so an
 //! accepted job reaches the queue within about a minute of the queue coming back, then deletes
 //! expired sessions, password resets and invitations, and what is past its
-//! retention.
+//! retention (the webhook delivery log after 30 days).
 
 use database::sweep::{Retention, Swept};
 use kernel::Unavailable;
@@ -18,7 +18,12 @@ pub struct Report {
     pub password_resets: u64,
     /// Expired invitations deleted.
     pub invitations: u64,
+    /// Webhook delivery log entries past their retention deleted.
+    pub webhook_deliveries: u64,
 }
+
+/// How long the webhook delivery log is kept.
+pub const DELIVERY_LOG_RETENTION: time::Duration = time::Duration::days(30);
 
 /// One sweep. A relay failure (the queue is down) does not stop the housekeeping; it is
 /// reported once the rest is done, so the schedule's retry and alarms see it.
@@ -28,12 +33,22 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
     let swept = database::sweep::sweep(&platform.backend, now, Retention::default()).await?;
     let password_resets = identity_sql::sweep(&platform.backend, now).await?;
     let invitations = tenancy_sql::sweep(&platform.backend, now).await?;
+    let webhook_deliveries =
+        webhooks_sql::sweep(&platform.backend, now - DELIVERY_LOG_RETENTION).await?;
     let relayed = relayed?;
-    tracing::info!(relayed, ?swept, password_resets, invitations, "swept");
+    tracing::info!(
+        relayed,
+        ?swept,
+        password_resets,
+        invitations,
+        webhook_deliveries,
+        "swept"
+    );
     Ok(Report {
         relayed,
         swept,
         password_resets,
         invitations,
+        webhook_deliveries,
     })
 }

@@ -31,6 +31,7 @@ async fn scheduled_events_relay_the_outbox() {
             &PLATFORM,
             &identity_sql::MIGRATIONS,
             &tenancy_sql::MIGRATIONS,
+            &webhooks_sql::MIGRATIONS,
         ])
         .await;
         let platform = testkit::platform(&db.backend);

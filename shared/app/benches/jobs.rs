@@ -196,7 +196,12 @@ fn api_with_worker(
     };
     let worker = tokio::spawn(runtime::jobs::work_embedded(
         platform.jobs.clone(),
-        jobs_worker::dispatcher(platform, Notifications::new(mailer, branding)),
+        jobs_worker::dispatcher(
+            platform,
+            Notifications::new(mailer, branding),
+            jobs_worker::webhooks(platform, webhooks_http::HttpSenderConfig::default())
+                .unwrap_or_else(|e| panic!("{e}")),
+        ),
         std::future::pending(),
     ));
     let router = app::app(

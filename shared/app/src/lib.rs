@@ -5,12 +5,14 @@ use axum::Router;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;
 use runtime::{DatabaseReady, Platform};
+use webhooks_http::HttpSenderConfig;
 
 /// Every table's migrations: the platform's, then each module's.
-pub const MIGRATIONS: [&MigrationSet; 3] = [
+pub const MIGRATIONS: [&MigrationSet; 4] = [
     &database::PLATFORM,
     &identity_sql::MIGRATIONS,
     &tenancy_sql::MIGRATIONS,
+    &webhooks_sql::MIGRATIONS,
 ];
 
 pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
@@ -26,6 +28,7 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
             web::health::router(DatabaseReady(platform.backend.clone()))
                 .merge(accounts_api::router(platform, hasher))
                 .merge(tenants_api::router(platform))
+                .merge(webhooks_api::router(platform, webhooks(platform)))
                 .merge(web::openapi::served(document)),
         ),
     )
@@ -38,12 +41,28 @@ pub async fn work(
     mail: &jobs_worker::MailConfig,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let dispatcher = jobs_worker::dispatcher(platform, jobs_worker::notifications(mail)?);
+    let dispatcher = jobs_worker::dispatcher(
+        platform,
+        jobs_worker::notifications(mail)?,
+        webhooks(platform),
+    );
     runtime::jobs::work_embedded(platform.jobs.clone(), dispatcher, stop).await;
     Ok(())
 }
 
 /// The whole API's document: what every function serves.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    web::openapi::merged([accounts_api::openapi(), tenants_api::openapi()])
+    web::openapi::merged([
+        accounts_api::openapi(),
+        tenants_api::openapi(),
+        webhooks_api::openapi(),
+    ])
+}
+
+/// The webhooks module with the URL policy of the environment (the server checks it at
+/// start); an invalid one falls back to the strict public policy.
+fn webhooks(platform: &Platform) -> webhooks::Webhooks {
+    let config = HttpSenderConfig::from_env().unwrap_or_default();
+    // Building the sender only loads compiled-in root certificates.
+    webhooks_api::webhooks(platform, config).unwrap_or_else(|e| panic!("webhook sender: {e}"))
 }

@@ -465,6 +465,19 @@ async fn another_tenant_is_invisible_on_every_route(app: TestApp) {
     app.signup("c@example.com", "C").await;
     let ta = &a.tenant_id;
     let a_member = format!("/v1/tenants/{ta}/members/{}", a.user_id);
+    let hook = app
+        .call(
+            Method::POST,
+            &format!("/v1/tenants/{ta}/webhooks"),
+            Some(&a.token),
+            Some(json!({"url": "https://hooks.example.com/a"})),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    let a_hook = format!(
+        "/v1/tenants/{ta}/webhooks/{}",
+        hook.body["id"].as_str().unwrap()
+    );
     let probes = [
         (Method::GET, format!("/v1/tenants/{ta}"), None),
         (Method::GET, format!("/v1/tenants/{ta}/members"), None),
@@ -474,6 +487,14 @@ async fn another_tenant_is_invisible_on_every_route(app: TestApp) {
             Some(json!({"email": "c@example.com", "role": "owner"})),
         ),
         (Method::GET, format!("/v1/tenants/{ta}/invitations"), None),
+        (
+            Method::POST,
+            format!("/v1/tenants/{ta}/webhooks"),
+            Some(json!({"url": "https://hooks.example.com/a"})),
+        ),
+        (Method::GET, format!("/v1/tenants/{ta}/webhooks"), None),
+        (Method::DELETE, a_hook.clone(), None),
+        (Method::GET, format!("{a_hook}/deliveries"), None),
         (
             Method::DELETE,
             format!("/v1/tenants/{ta}/invitations/{}", a.user_id),
@@ -506,6 +527,20 @@ async fn another_tenant_is_invisible_on_every_route(app: TestApp) {
     let list = members.body["members"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["role"], "owner");
+    let hooks = app
+        .call(
+            Method::GET,
+            &format!("/v1/tenants/{ta}/webhooks"),
+            Some(&a.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        hooks.body["endpoints"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        hooks.body
+    );
     let tenants_b = app
         .call(Method::GET, "/v1/tenants", Some(&b.token), None)
         .await;
@@ -538,6 +573,13 @@ async fn every_route_is_documented(app: TestApp) {
         ("post", "/v1/invitations/accept"),
         ("post", "/v1/password-resets"),
         ("post", "/v1/password-resets/confirm"),
+        ("get", "/v1/tenants/{tenant_id}/webhooks"),
+        ("post", "/v1/tenants/{tenant_id}/webhooks"),
+        ("delete", "/v1/tenants/{tenant_id}/webhooks/{endpoint_id}"),
+        (
+            "get",
+            "/v1/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries",
+        ),
         ("patch", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("delete", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("get", "/openapi.json"),
@@ -562,7 +604,8 @@ async fn every_route_is_documented(app: TestApp) {
         let concrete = path
             .replace("{tenant_id}", id)
             .replace("{user_id}", id)
-            .replace("{invitation_id}", id);
+            .replace("{invitation_id}", id)
+            .replace("{endpoint_id}", id);
         let reply = app
             .call(
                 method.to_uppercase().parse().unwrap(),

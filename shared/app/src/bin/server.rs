@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}:{}", config.host, config.port))?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let mail = jobs_worker::MailConfig::from_env()?;
+    webhooks_http::HttpSenderConfig::from_env()?;
     let worker = app::work(&platform, &mail, std::future::pending());
     let server =
         axum::serve(listener, app::app(&platform, hasher)).with_graceful_shutdown(shutdown());

@@ -39,6 +39,33 @@ impl Default for HttpSenderConfig {
     }
 }
 
+impl HttpSenderConfig {
+    /// `WEBHOOK_URL_POLICY` from the environment: `public` or `local`. Unset, it is `public`
+    /// inside Lambda and `local` elsewhere (a receiver on the developer's machine works).
+    pub fn from_env() -> Result<Self, InvalidPolicy> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, InvalidPolicy> {
+        let policy = match lookup("WEBHOOK_URL_POLICY").map(|p| p.trim().to_ascii_lowercase()) {
+            Some(p) if p == "public" => UrlPolicy::Public,
+            Some(p) if p == "local" => UrlPolicy::Local,
+            Some(p) if !p.is_empty() => return Err(InvalidPolicy(p)),
+            _ if lookup("AWS_LAMBDA_FUNCTION_NAME").is_some() => UrlPolicy::Public,
+            _ => UrlPolicy::Local,
+        };
+        Ok(Self {
+            policy,
+            ..Self::default()
+        })
+    }
+}
+
+/// `WEBHOOK_URL_POLICY` holds something else than `public` or `local`.
+#[derive(Debug, thiserror::Error)]
+#[error("WEBHOOK_URL_POLICY is invalid: {0:?} is neither public nor local")]
+pub struct InvalidPolicy(String);
+
 /// The sender could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("TLS configuration: {0}")]
@@ -182,4 +209,44 @@ where
     tokio::spawn(connection);
     let response = sender.send_request(request).await.map_err(transport)?;
     Ok(response.status().as_u16())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn policy(vars: &[(&str, &str)]) -> Result<UrlPolicy, InvalidPolicy> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        HttpSenderConfig::from_lookup(|name| vars.get(name).cloned()).map(|c| c.policy)
+    }
+
+    #[test]
+    fn lambda_is_public_unless_told_and_a_local_run_is_local() {
+        assert_eq!(
+            policy(&[("AWS_LAMBDA_FUNCTION_NAME", "w")]).ok(),
+            Some(UrlPolicy::Public)
+        );
+        assert_eq!(policy(&[]).ok(), Some(UrlPolicy::Local));
+        assert_eq!(
+            policy(&[("WEBHOOK_URL_POLICY", "public")]).ok(),
+            Some(UrlPolicy::Public)
+        );
+        assert_eq!(
+            policy(&[
+                ("AWS_LAMBDA_FUNCTION_NAME", "w"),
+                ("WEBHOOK_URL_POLICY", "LOCAL")
+            ])
+            .ok(),
+            Some(UrlPolicy::Local)
+        );
+        let bad = policy(&[("WEBHOOK_URL_POLICY", "open")])
+            .err()
+            .map(|e| e.to_string());
+        assert!(bad.is_some_and(|e| e.starts_with("WEBHOOK_URL_POLICY")));
+    }
 }
