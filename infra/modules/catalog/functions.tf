@@ -58,8 +58,19 @@ locals {
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
     # Not HTTP functions: no routes, and no --openapi (the parity test does not run them).
+    "webhooks-api" = {
+      description = "The webhooks module: tenants' endpoints, their secrets and delivery logs"
+      routes = [
+        "GET /v1/tenants/{tenant_id}/webhooks",
+        "POST /v1/tenants/{tenant_id}/webhooks",
+        "DELETE /v1/tenants/{tenant_id}/webhooks/{endpoint_id}",
+        "GET /v1/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries",
+      ]
+      send_queues = ["jobs"]
+      tables      = ["sessions", "rate_limits", "idempotency", "cache"]
+    }
     "jobs-worker" = {
-      description = "The jobs queue's consumer: partial batch failures, retries with backoff, dead letters; sends the modules' mail"
+      description = "The jobs queue's consumer: partial batch failures, retries with backoff, dead letters; sends the modules' mail and the tenants' webhooks"
       sqs_queue   = "jobs"
       mail        = true
     }
