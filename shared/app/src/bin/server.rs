@@ -32,15 +32,33 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let mail = jobs_worker::MailConfig::from_env()?;
     webhooks_http::HttpSenderConfig::from_env()?;
-    let worker = app::work(&platform, &mail, std::future::pending());
     let server =
         axum::serve(listener, app::app(&platform, hasher)).with_graceful_shutdown(shutdown());
+    if !in_process_jobs()? {
+        // Jobs wait in the queue for a worker elsewhere (or for the next run).
+        return Ok(server.await?);
+    }
+    let worker = app::work(&platform, &mail, std::future::pending());
     // The server stops on a signal; the in-process worker stops with it.
     tokio::select! {
         served = server => served?,
         worked = worker => worked?,
     }
     Ok(())
+}
+
+/// `JOBS_IN_PROCESS`: whether this server also runs the job consumers (default true). The
+/// fuzzing run turns them off, so that no webhook goes to a URL a fuzzer made up.
+fn in_process_jobs() -> anyhow::Result<bool> {
+    match std::env::var("JOBS_IN_PROCESS")
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("" | "true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(other) => anyhow::bail!("JOBS_IN_PROCESS is invalid: {other:?} is not true or false"),
+    }
 }
 
 /// Stops on Ctrl-C or SIGTERM, letting in-flight requests finish.

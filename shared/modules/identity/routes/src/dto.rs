@@ -52,8 +52,11 @@ pub(crate) struct PasswordResetRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct PasswordResetConfirmation {
-    /// The token from the reset mail.
-    #[schema(example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA")]
+    /// The token from the reset mail: 32 random bytes in unpadded base64url.
+    #[schema(
+        example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA",
+        pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
+    )]
     pub token: String,
     /// The new password: 12 to 128 characters.
     #[schema(

@@ -2,7 +2,7 @@
 
 use identity::IdentityError;
 use kernel::Unavailable;
-use web::{ApiError, FieldError};
+use web::ApiError;
 
 pub(crate) fn problem(err: IdentityError) -> ApiError {
     match err {
@@ -13,10 +13,7 @@ pub(crate) fn problem(err: IdentityError) -> ApiError {
         IdentityError::UnknownUser => {
             ApiError::Unauthenticated("a valid session token is required")
         }
-        IdentityError::InvalidResetToken => ApiError::Validation(vec![FieldError {
-            field: "token".into(),
-            message: "is invalid, used up or expired: request a new reset".into(),
-        }]),
+        IdentityError::InvalidResetToken => ApiError::NotFound("password reset"),
         IdentityError::SignedUpWithoutSession(cause) => ApiError::Unavailable {
             cause,
             detail: "the account was created, but no session could be issued: log in",

@@ -144,6 +144,11 @@ pub(crate) async fn request_password_reset(
     request_body = PasswordResetConfirmation,
     responses(
         (status = 204, description = "The password is changed and every session has ended"),
+        (
+            status = 404,
+            description = "No live reset has this token: used, expired, or never issued",
+            body = Problem
+        ),
     )
 )]
 pub(crate) async fn confirm_password_reset(

@@ -85,12 +85,11 @@ pub trait Members: Send + Sync {
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Vec<Invitation>, Unavailable>> + Send;
 
-    /// One pending invitation of the tenant.
+    /// One invitation of the tenant, pending or not.
     fn invitation(
         &self,
         tenant: TenantId,
         id: InvitationId,
-        now: OffsetDateTime,
     ) -> impl Future<Output = Result<Option<Invitation>, Unavailable>> + Send;
 
     /// Revokes a pending invitation; false if there was none.

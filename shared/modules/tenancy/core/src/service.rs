@@ -164,7 +164,9 @@ impl Tenancy {
         Ok(self.members.invitations(tenant, self.clock.now()).await?)
     }
 
-    /// Revokes a pending invitation; only someone who may grant its role may revoke it.
+    /// Revokes an invitation; only someone who may grant its role may revoke it. Revoking one
+    /// that is no longer pending (accepted, revoked, replaced or expired) changes nothing and
+    /// succeeds, so a retried revocation gets the same answer.
     pub async fn revoke_invitation(
         &self,
         actor: UserId,
@@ -175,18 +177,17 @@ impl Tenancy {
         if !actor_role.manages_members() {
             return Err(TenancyError::Forbidden);
         }
-        let now = self.clock.now();
         let invitation = self
             .members
-            .invitation(tenant, id, now)
+            .invitation(tenant, id)
             .await?
             .ok_or(TenancyError::InvitationNotFound)?;
         if !actor_role.may_assign(invitation.role) {
             return Err(TenancyError::Forbidden);
         }
-        if !self.members.revoke_invitation(tenant, id, now).await? {
-            return Err(TenancyError::InvitationNotFound);
-        }
+        self.members
+            .revoke_invitation(tenant, id, self.clock.now())
+            .await?;
         Ok(())
     }
 

@@ -162,13 +162,18 @@ async fn members_invite_only_with_the_rights_they_have() {
             .unwrap()
             .is_empty()
     );
-    let again = f
-        .tenancy
+    // Revoking again changes nothing, and says so the same way.
+    f.tenancy
         .revoke_invitation(ada, acme.id, pending.invitation.id)
+        .await
+        .unwrap();
+    let unknown = f
+        .tenancy
+        .revoke_invitation(ada, acme.id, tenancy::InvitationId::generate())
         .await;
     assert!(
-        matches!(again, Err(TenancyError::InvitationNotFound)),
-        "{again:?}"
+        matches!(unknown, Err(TenancyError::InvitationNotFound)),
+        "{unknown:?}"
     );
 }
 

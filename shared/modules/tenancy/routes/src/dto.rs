@@ -185,7 +185,10 @@ pub(crate) struct InvitationListBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct AcceptInvitationRequest {
-    /// The token from the invitation mail.
-    #[schema(example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA")]
+    /// The token from the invitation mail: 32 random bytes in unpadded base64url.
+    #[schema(
+        example = "q3Jx0cY1VnQ4m2Zc1F9Kx8u3b7WJ0YtR9pE2LhQk5aA",
+        pattern = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
+    )]
     pub token: String,
 }

@@ -99,8 +99,8 @@ pub(crate) async fn list_invitations(
     }))
 }
 
-/// Revokes a pending invitation: its link stops working. Owners and admins; only owners
-/// revoke an invitation to be an owner.
+/// Revokes an invitation: its link stops working. Owners and admins; only owners revoke an
+/// invitation to be an owner. Revoking one that is no longer pending changes nothing.
 #[utoipa::path(
     delete,
     path = "/v1/tenants/{tenant_id}/invitations/{invitation_id}",
@@ -113,7 +113,7 @@ pub(crate) async fn list_invitations(
         (status = 403, description = "The caller's role may not revoke it", body = Problem),
         (
             status = 404,
-            description = "No such tenant or pending invitation, or the caller is not a member",
+            description = "No such tenant or invitation, or the caller is not a member",
             body = Problem
         ),
     )

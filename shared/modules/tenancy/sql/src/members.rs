@@ -179,12 +179,10 @@ where
         &self,
         tenant: TenantId,
         id: InvitationId,
-        now: OffsetDateTime,
     ) -> Result<Option<Invitation>, Unavailable> {
         let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .bind(now)
             .fetch_optional(self.db.pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;

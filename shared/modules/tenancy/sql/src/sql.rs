@@ -40,8 +40,7 @@ pub const SELECT_INVITATIONS: &str = "SELECT id, tenant_id, email, role, invited
      created_at, expires_at FROM invitations WHERE tenant_id = $1 \
      AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY id DESC";
 pub const SELECT_INVITATION: &str = "SELECT id, tenant_id, email, role, invited_by, \
-     created_at, expires_at FROM invitations WHERE tenant_id = $1 AND id = $2 \
-     AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3";
+     created_at, expires_at FROM invitations WHERE tenant_id = $1 AND id = $2";
 pub const REVOKE_INVITATION: &str = "UPDATE invitations SET revoked_at = $3 \
      WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL \
      AND expires_at > $3";
