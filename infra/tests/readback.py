@@ -7,7 +7,10 @@ encryption, and a message really landing in the DLQ after maxReceiveCount receiv
 and an environment exactly as their catalog entries declare: tables, queue and DLQ URLs, mail
 settings), their triggers (the worker's SQS event source with ReportBatchItemFailures and a
 maximum concurrency on a queue that redrives to its DLQ; the sweeper's EventBridge schedule,
-its target and invoke permission), each role's policy, the API routes and the alarms.
+its target and invoke permission), each role's policy, SES (the identity; MAIL_TRANSPORT=ses
+and ses:SendEmail on exactly the identity's ARN for the mail functions, no SES access for any
+other; SendEmail accepting MAIL_FROM and refusing a sender off the identity), the API routes
+and the alarms.
 
     readback.py --endpoint http://127.0.0.1:PORT --outputs outputs.json
 """
@@ -118,7 +121,7 @@ EXPECTED_FUNCTIONS = {
     "jobs-worker": {"sqs_queue": "jobs", "mail": True, "routes": []},
     "sweeper": {"schedule_expression": "rate(1 minute)", "send_queues": ["jobs"], "routes": []},
 }
-MAIL_VARIABLES = {"MAIL_FROM", "APP_NAME", "APP_BASE_URL"}
+MAIL_VARIABLES = {"MAIL_FROM", "APP_NAME", "APP_BASE_URL", "MAIL_TRANSPORT", "SES_CONFIGURATION_SET"}
 SMTP_VARIABLES = {"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD"}
 
 
@@ -131,7 +134,7 @@ def check_catalog(functions: dict) -> None:
             expect(got == expected, f"{binary}: {expected}")
 
 
-def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str) -> None:
+def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str, ses: dict | None) -> None:
     """Each function's configuration and environment, against what its catalog entry declares."""
     for binary, f in functions.items():
         name = f["name"]
@@ -173,6 +176,14 @@ def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: s
             expect(env.get("APP_BASE_URL") == api_url, f"{name}: APP_BASE_URL is the API URL ({env.get('APP_BASE_URL')})")
             expect(not SMTP_VARIABLES & set(env), f"{name}: no SMTP_* without smtp")
             expect("MAIL_DIR" not in env, f"{name}: no MAIL_DIR (.eml files are for local runs only)")
+            # envs/local sets ses: the worker sends through SES, from an address on the identity.
+            expect(ses is not None and env.get("MAIL_TRANSPORT") == "ses", f"{name}: MAIL_TRANSPORT=ses ({env.get('MAIL_TRANSPORT')})")
+            if ses is not None:
+                expect(env.get("SES_CONFIGURATION_SET") == ses["configuration_set"],
+                       f"{name}: SES_CONFIGURATION_SET is {ses['configuration_set'] or 'unset'} ({env.get('SES_CONFIGURATION_SET')})")
+                sender = env.get("MAIL_FROM", "").lower()
+                on_identity = sender == ses["identity"] if ses["identity_type"] == "EMAIL_ADDRESS" else sender.endswith("@" + ses["identity"])
+                expect(on_identity, f"{name}: MAIL_FROM {sender} is on the SES identity {ses['identity']}")
         else:
             leaked = sorted((MAIL_VARIABLES | SMTP_VARIABLES) & set(env))
             expect(not leaked, f"{name}: no mail settings ({leaked or 'none'})")
@@ -274,6 +285,96 @@ def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str,
                f"{role}: kms:GenerateDataKey {'granted (it sends to an encrypted queue)' if wants_data_key else 'not granted'}")
 
 
+def role_statements(iam, role: str) -> list:
+    """Every statement of a role: its inline policies and the managed ones attached to it."""
+    docs = []
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        docs.append(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+        docs.append(iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"])
+    statements = []
+    for doc in docs:
+        doc = json.loads(doc) if isinstance(doc, str) else doc
+        statements += doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+    return statements
+
+
+def grants_ses(statement: dict) -> bool:
+    """Whether an Allow statement covers any SES action (ses:..., a wildcard, or a NotAction)."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if "NotAction" in statement:
+        return True
+    return any(a == "*" or a.lower().startswith("ses:") for a in as_set(statement.get("Action")))
+
+
+def check_ses(sesv2, iam, lam, account_id: str, functions: dict, ses: dict | None) -> None:
+    """The identity exists; the mail functions may SendEmail on exactly it (and the configuration
+    set, with one), no other function has any SES access; SES accepts MAIL_FROM as a sender."""
+    expect(ses is not None, "ses output is set (envs/local configures SES)")
+    if ses is None:
+        return
+    identity = ses["identity"]
+    try:
+        got = sesv2.get_email_identity(EmailIdentity=identity)
+    except ClientError as e:
+        got = None
+        print(f"       {e}")
+    expect(got is not None, f"SES identity {identity} exists")
+    if got is not None:
+        expect(got.get("IdentityType") == ses["identity_type"], f"{identity}: identity type {got.get('IdentityType')}")
+        expect(got.get("ConfigurationSetName") == ses["configuration_set"],
+               f"{identity}: default configuration set {got.get('ConfigurationSetName')} == {ses['configuration_set']}")
+
+    prefix = f"arn:aws:ses:us-east-1:{account_id}"
+    want = {f"{prefix}:identity/{identity}"}
+    expect(ses["identity_arn"] == f"{prefix}:identity/{identity}", f"identity ARN {ses['identity_arn']} names the account")
+    if ses["configuration_set"]:
+        set_arn = f"{prefix}:configuration-set/{ses['configuration_set']}"
+        expect(ses["configuration_set_arn"] == set_arn, f"configuration set ARN {ses['configuration_set_arn']} names the account")
+        want.add(set_arn)
+        tls = sesv2.get_configuration_set(ConfigurationSetName=ses["configuration_set"]).get("DeliveryOptions", {}).get("TlsPolicy")
+        expect(tls == "REQUIRE", f"{ses['configuration_set']}: TLS policy {tls}")
+    else:
+        expect(ses["configuration_set_arn"] is None, "no configuration set ARN without a configuration set")
+
+    for f in functions.values():
+        role = f["name"]
+        granting = [st for st in role_statements(iam, role) if grants_ses(st)]
+        if not f["mail"]:
+            expect(not granting, f"{role}: no statement grants SES ({[st.get('Sid') for st in granting]})")
+            continue
+        expect(len(granting) == 1, f"{role}: one statement grants SES ({len(granting)})")
+        for st in granting:
+            expect(st.get("Sid") == "SendMail", f"{role}: the SES statement is SendMail ({st.get('Sid')})")
+            expect(as_set(st.get("Action")) == {"ses:SendEmail"}, f"{role}: only ses:SendEmail ({sorted(as_set(st.get('Action')))})")
+            expect(as_set(st.get("Resource")) == want and "NotResource" not in st,
+                   f"{role}: SendEmail on exactly {sorted(want)} ({sorted(as_set(st.get('Resource')))})")
+
+    # SES's own rule, as far as moto enforces it: the worker's sender, with its display name as
+    # the worker sends it, is accepted; an address off the identity is refused.
+    content = {"Simple": {"Subject": {"Data": "readback"}, "Body": {"Text": {"Data": "readback"}}}}
+    to = {"ToAddresses": ["someone@example.com"]}
+    for f in (f for f in functions.values() if f["mail"]):
+        env = lam.get_function(FunctionName=f["name"])["Configuration"].get("Environment", {}).get("Variables", {})
+        sender = f"{env.get('APP_NAME')} <{env.get('MAIL_FROM')}>"
+        extra = {"ConfigurationSetName": ses["configuration_set"]} if ses["configuration_set"] else {}
+        try:
+            sesv2.send_email(FromEmailAddress=sender, Destination=to, Content=content, **extra)
+            accepted = True
+        except ClientError as e:
+            accepted = False
+            print(f"       {e}")
+        expect(accepted, f"{f['name']}: SendEmail from {sender} is accepted")
+    try:
+        sesv2.send_email(FromEmailAddress="someone@not-verified.test", Destination=to, Content=content)
+        refused = False
+    except ClientError as e:
+        refused = e.response["Error"]["Code"] == "MessageRejected"
+    expect(refused, "SendEmail from an address off the identity is refused (MessageRejected)")
+
+
 def check_routes(apigw, routes: dict) -> None:
     apis = apigw.get_apis()["Items"]
     expect(len(apis) == 1, f"one HTTP API ({len(apis)})")
@@ -322,7 +423,7 @@ def main() -> int:
     check_tables(client("dynamodb", args.endpoint), out["tables"])
     print("functions:")
     check_catalog(out["functions"])
-    check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"])
+    check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"], out.get("ses"))
     print("triggers:")
     check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), client("sqs", args.endpoint),
                    out["functions"], out["queues"], int(out["sqs_max_concurrency"]))
@@ -330,6 +431,9 @@ def main() -> int:
     kms_arns = {k["KeyArn"] for k in client("kms", args.endpoint).list_keys()["Keys"]}
     check_iam(client("iam", args.endpoint), out["functions"], out["tables"], out["queues"],
               out["database_environment"]["DATABASE_SECRET_ARN"], kms_arns)
+    print("ses:")
+    check_ses(client("sesv2", args.endpoint), client("iam", args.endpoint), client("lambda", args.endpoint),
+              client("sts", args.endpoint).get_caller_identity()["Account"], out["functions"], out.get("ses"))
     print("api:")
     check_routes(client("apigatewayv2", args.endpoint), out["api_routes"])
     print("alarms:")

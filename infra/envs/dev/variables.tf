@@ -35,7 +35,7 @@ variable "app_base_url" {
 }
 
 variable "smtp" {
-  description = "SMTP server for mail; null leaves SMTP unset (mail does not go out). Pass it as TF_VAR_smtp='{host=\"...\",username=\"...\",password=\"...\"}', never in a file: the password is sensitive."
+  description = "SMTP server for mail, the alternative to ses (not both); null leaves SMTP unset (without ses, mail does not go out). Pass it as TF_VAR_smtp='{host=\"...\",username=\"...\",password=\"...\"}', never in a file: the password is sensitive."
   type = object({
     host     = string
     port     = optional(number)
@@ -45,4 +45,13 @@ variable "smtp" {
   })
   default   = null
   sensitive = true
+}
+
+variable "ses" {
+  description = "Amazon SES for mail: { identity = \"example.com\" (a domain, or one address), configuration_set = \"name\" (optional) }; mail_from must be on the identity. null: no SES. Excludes smtp."
+  type = object({
+    identity          = string
+    configuration_set = optional(string)
+  })
+  default = null
 }

@@ -1,7 +1,7 @@
 # local: the same platform module, applied to moto_server on 127.0.0.1 by scripts/infra-check.
 # Left out because moto does not support them: CloudFront (cache and response-headers policies),
-# ElastiCache Serverless, the proxy's read-only endpoint, and the DLQ redrive_allow_policy
-# (moto hangs on it).
+# ElastiCache Serverless, the proxy's read-only endpoint, the DLQ redrive_allow_policy (moto
+# hangs on it) and the SES configuration set (moto's GetConfigurationSet answer does not decode).
 provider "aws" {
   region                      = "us-east-1"
   access_key                  = "test"
@@ -24,6 +24,7 @@ provider "aws" {
     rds            = var.moto_endpoint
     s3             = var.moto_endpoint
     secretsmanager = var.moto_endpoint
+    sesv2          = var.moto_endpoint
     sns            = var.moto_endpoint
     sqs            = var.moto_endpoint
     sts            = var.moto_endpoint
@@ -58,6 +59,12 @@ module "platform" {
 
   alarms_enabled = true
 
-  # No smtp: moto has no mail server and never runs the worker. MAIL_FROM, APP_NAME and
-  # APP_BASE_URL (the API's invoke URL here) are still set, and read back.
+  # SES with a domain of the reserved .test TLD: the identity, the worker's MAIL_TRANSPORT=ses
+  # and its ses:SendEmail grant are read back. No configuration set: moto creates one but
+  # answers GetConfigurationSet with a body the provider cannot decode. moto returns no DKIM
+  # tokens either. APP_BASE_URL is the API's invoke URL here.
+  mail_from = "no-reply@saas.test"
+  ses = {
+    identity = "saas.test"
+  }
 }

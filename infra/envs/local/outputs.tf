@@ -52,3 +52,8 @@ output "queue_oldest_message_age_seconds" {
   description = "Threshold of the queues' oldest-message-age alarms (s)."
   value       = module.platform.queue_oldest_message_age_seconds
 }
+
+output "ses" {
+  description = "SES identity and configuration set with their ARNs (read back by infra/tests/readback.py)."
+  value       = module.platform.ses
+}

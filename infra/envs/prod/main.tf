@@ -48,13 +48,16 @@ module "platform" {
   app_name     = var.app_name
   app_base_url = var.app_base_url
   smtp         = var.smtp
+  # A domain identity sends nothing until its DKIM records are published: after the first
+  # apply, create the CNAMEs of the `ses` output's dkim_records in the domain's DNS.
+  ses = var.ses
 }
 
-# The jobs worker has no mail transport in Lambda without smtp: each mail job fails, retries
-# and ends in the DLQ.
+# The jobs worker has no mail transport in Lambda without ses or smtp: each mail job fails,
+# retries and ends in the DLQ.
 check "mail_transport" {
   assert {
-    condition     = nonsensitive(var.smtp != null)
-    error_message = "smtp is not set: the jobs worker cannot send mail (welcome mails end in the jobs DLQ). Set TF_VAR_smtp."
+    condition     = var.ses != null || nonsensitive(var.smtp != null)
+    error_message = "Neither ses nor smtp is set: the jobs worker cannot send mail (welcome mails end in the jobs DLQ). Set TF_VAR_ses (or TF_VAR_smtp)."
   }
 }

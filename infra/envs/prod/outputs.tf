@@ -57,3 +57,8 @@ output "alarm_topic_arn" {
   description = "SNS alarm topic."
   value       = module.platform.alarm_topic_arn
 }
+
+output "ses" {
+  description = "SES identity and configuration set with their ARNs; for a domain identity, dkim_tokens and dkim_records: publish each record (CNAME <token>._domainkey.<domain> -> <token>.dkim.amazonses.com) in the domain's DNS, or SES never verifies the domain and the worker cannot send. null without ses."
+  value       = module.platform.ses
+}

@@ -13,9 +13,11 @@
 #   send_queues         keys of the queues the function may send to ("<KEY>_QUEUE_URL").
 #   tables              keys of the DynamoDB tables the function may use ("<KEY>_TABLE").
 #   database            whether it gets DATABASE_URL, DATABASE_READ_URL and the secret.
-#   mail                whether it sends mail: MAIL_FROM, APP_NAME, APP_BASE_URL and, when the
-#                       environment configures SMTP, SMTP_HOST, SMTP_PORT, SMTP_TLS,
-#                       SMTP_USERNAME and SMTP_PASSWORD.
+#   mail                whether it sends mail: MAIL_FROM, APP_NAME, APP_BASE_URL and the
+#                       environment's transport: with ses, MAIL_TRANSPORT=ses,
+#                       SES_CONFIGURATION_SET and ses:SendEmail on the identity (and the
+#                       configuration set); with smtp, MAIL_TRANSPORT=smtp, SMTP_HOST,
+#                       SMTP_PORT, SMTP_TLS, SMTP_USERNAME and SMTP_PASSWORD.
 #   environment         extra environment variables.
 #   artifact            binary whose zip to deploy, when it is not the key's own.
 #   memory_mb, timeout_seconds, reserved_concurrency, sqs_batch_size, sqs_batching_window:

@@ -113,6 +113,17 @@ data "aws_iam_policy_document" "this" {
       resources = [var.queues[statement.value].dlq_arn]
     }
   }
+
+  # SESv2 SendEmail is authorized against the sending identity and the configuration set it
+  # names: only those, and only for the functions that send mail.
+  dynamic "statement" {
+    for_each = each.value.mail && length(var.mail_send_arns) > 0 ? [1] : []
+    content {
+      sid       = "SendMail"
+      actions   = ["ses:SendEmail"]
+      resources = var.mail_send_arns
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {

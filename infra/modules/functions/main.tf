@@ -1,5 +1,6 @@
 # One Lambda per binary in functions/: arm64, provided.al2023, the zip from cargo lambda,
-# JSON logs, and an execution role that reaches only the queues, tables and secret it names.
+# JSON logs, and an execution role that reaches only the queues, tables, secret and SES identity
+# it names.
 locals {
   settings = {
     for k, f in var.functions : k => {

@@ -121,9 +121,15 @@ variable "queues" {
 }
 
 variable "mail_environment" {
-  description = "Environment variables of the functions that send mail (mail = true): MAIL_FROM, APP_NAME, APP_BASE_URL, SMTP_*."
+  description = "Environment variables of the functions that send mail (mail = true): MAIL_FROM, APP_NAME, APP_BASE_URL, MAIL_TRANSPORT, SES_CONFIGURATION_SET or SMTP_*."
   type        = map(string)
   default     = {}
+}
+
+variable "mail_send_arns" {
+  description = "SES resources the functions that send mail may call ses:SendEmail on: the identity and the configuration set, if any. Empty: no SES access."
+  type        = list(string)
+  default     = []
 }
 
 variable "tables" {

@@ -22,10 +22,19 @@ module "network" {
   cidr_block          = var.vpc_cidr
   az_count            = var.az_count
   endpoint_az_count   = var.endpoint_az_count
-  interface_endpoints = var.interface_endpoints
+  interface_endpoints = local.interface_endpoints
   flow_logs_enabled   = var.flow_logs_enabled
   log_retention_days  = var.log_retention_days
   kms_key_arn         = module.kms.key_arn
+}
+
+# Amazon SES, when the environment sends mail through it.
+module "mail" {
+  source = "../mail"
+  count  = var.ses == null ? 0 : 1
+
+  identity          = var.ses.identity
+  configuration_set = var.ses.configuration_set
 }
 
 module "database" {
@@ -108,6 +117,7 @@ module "functions" {
   queues                 = module.queues.queues
   tables                 = module.tables.tables
   mail_environment       = local.mail_environment
+  mail_send_arns         = var.ses == null ? [] : module.mail[0].send_resource_arns
 
   database = {
     environment     = module.database.environment
@@ -172,6 +182,10 @@ module "observability" {
 locals {
   metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
 
+  # The VPC has no NAT: with SES, the functions reach its API (email.<region>.amazonaws.com)
+  # through an interface endpoint of its own.
+  interface_endpoints = distinct(concat(var.interface_endpoints, var.ses == null ? [] : ["email"]))
+
   # Links in mails: the explicit URL, else the public entry point (CloudFront, where / is the
   # web app and /v1 the API), else the API's own URL.
   app_base_url = coalesce(
@@ -179,18 +193,22 @@ locals {
     var.cdn_enabled ? "https://${module.cdn[0].domain_name}" : module.api.invoke_url,
   )
 
-  # Without smtp no SMTP_* is set, and the worker falls back to .eml files in MAIL_DIR, which
-  # only works locally: set smtp (or, next, SES) wherever mail must reach people.
+  # The transport: ses (MAIL_TRANSPORT=ses, the function role's credentials) or smtp
+  # (MAIL_TRANSPORT=smtp and SMTP_*), never both (see the ses variable). With neither, nothing
+  # is set and the worker falls back to .eml files in MAIL_DIR, which only works locally: set
+  # ses or smtp wherever mail must reach people.
   mail_environment = merge(
     {
       MAIL_FROM    = var.mail_from
       APP_NAME     = var.app_name
       APP_BASE_URL = local.app_base_url
     },
+    var.ses == null ? {} : module.mail[0].environment,
     nonsensitive(var.smtp == null) ? {} : merge(
       {
-        SMTP_HOST = var.smtp.host
-        SMTP_TLS  = var.smtp.tls
+        MAIL_TRANSPORT = "smtp"
+        SMTP_HOST      = var.smtp.host
+        SMTP_TLS       = var.smtp.tls
       },
       var.smtp.port == null ? {} : { SMTP_PORT = tostring(var.smtp.port) },
       var.smtp.username == null ? {} : { SMTP_USERNAME = var.smtp.username },

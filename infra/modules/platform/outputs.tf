@@ -92,3 +92,16 @@ output "queue_oldest_message_age_seconds" {
   description = "Threshold of each queue's oldest-message-age alarm (s)."
   value       = var.queue_oldest_message_age_seconds
 }
+
+output "ses" {
+  description = "The SES identity (identity, type, arn), its configuration set (name, arn) and, for a domain, the DKIM tokens and the CNAME records to publish; null without ses."
+  value = var.ses == null ? null : {
+    identity              = module.mail[0].identity
+    identity_type         = module.mail[0].identity_type
+    identity_arn          = module.mail[0].identity_arn
+    configuration_set     = module.mail[0].configuration_set
+    configuration_set_arn = module.mail[0].configuration_set_arn
+    dkim_tokens           = module.mail[0].dkim_tokens
+    dkim_records          = module.mail[0].dkim_records
+  }
+}

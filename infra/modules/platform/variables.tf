@@ -254,8 +254,8 @@ variable "smtp" {
     SMTP server for mail (SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD); null
     leaves SMTP unset. tls is starttls, implicit or none; without a port the worker uses 465
     with implicit TLS, 587 otherwise. The password ends up in the function's KMS-encrypted
-    environment and in the state: pass it as TF_VAR_smtp, never in a file. SES (the function's
-    role instead of a password) replaces this.
+    environment and in the state: pass it as TF_VAR_smtp, never in a file. ses (the function's
+    role instead of a password) is the alternative; the two exclude each other.
   EOT
   type = object({
     host     = string
@@ -270,6 +270,46 @@ variable "smtp" {
   validation {
     condition     = var.smtp == null ? true : contains(["starttls", "implicit", "none"], var.smtp.tls) && (var.smtp.port == null ? true : var.smtp.port > 0 && var.smtp.port < 65536) && trimspace(var.smtp.host) != ""
     error_message = "smtp needs a host, tls one of starttls, implicit or none, and a port (if any) in 1-65535."
+  }
+}
+
+variable "ses" {
+  description = <<-EOT
+    Amazon SES for mail (MAIL_TRANSPORT=ses): identity is a domain or one e-mail address,
+    verified in SES and the only sender the functions may use; configuration_set names a
+    configuration set to create and send through (SES_CONFIGURATION_SET). mail_from must be on
+    the identity. null leaves SES out. Excludes smtp.
+  EOT
+  type = object({
+    identity          = string
+    configuration_set = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.ses == null ? true : can(regex("^([^@\\s]+@)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.ses.identity))
+    error_message = "ses.identity must be a lower-case domain (example.com) or an e-mail address (no-reply@example.com)."
+  }
+
+  validation {
+    condition     = var.ses == null ? true : (var.ses.configuration_set == null ? true : can(regex("^[A-Za-z0-9_-]{1,64}$", var.ses.configuration_set)))
+    error_message = "ses.configuration_set must be 1-64 letters, digits, '_' or '-'."
+  }
+
+  # SES only sends from a verified identity: a domain covers every address at it, an address
+  # only itself.
+  validation {
+    condition = var.ses == null ? true : (
+      strcontains(var.ses.identity, "@")
+      ? lower(var.mail_from) == lower(var.ses.identity)
+      : lower(element(split("@", var.mail_from), 1)) == lower(var.ses.identity)
+    )
+    error_message = "mail_from (${var.mail_from}) is not on the SES identity ${try(var.ses.identity, "")}: SES sends only from a verified identity, so set mail_from to ${try(strcontains(var.ses.identity, "@") ? var.ses.identity : "an address @${var.ses.identity}", "")}."
+  }
+
+  validation {
+    condition     = var.ses == null ? true : nonsensitive(var.smtp == null)
+    error_message = "ses and smtp are both set: choose one mail transport (with ses, unset TF_VAR_smtp)."
   }
 }
 
