@@ -46,6 +46,34 @@ const OUTBOX: &str = "DELETE FROM outbox WHERE published_at IS NOT NULL AND publ
 const LEDGER: &str = "DELETE FROM job_ledger WHERE done_at IS NOT NULL AND done_at < $1";
 const DEAD: &str = "DELETE FROM job_queue WHERE dead_at IS NOT NULL AND dead_at < $1";
 
+/// Runs `statement`, a `DELETE` whose one parameter is a time, with `at`; returns how many rows
+/// it deleted. Modules sweep their own tables with it.
+pub async fn delete_before(
+    backend: &Backend,
+    statement: &'static str,
+    at: OffsetDateTime,
+) -> Result<u64, Unavailable> {
+    match backend {
+        Backend::Postgres(db) => delete_on(db, statement, at).await,
+        Backend::Sqlite(db) => delete_on(db, statement, at).await,
+    }
+}
+
+async fn delete_on<DB>(db: &Db<DB>, statement: &str, at: OffsetDateTime) -> Result<u64, Unavailable>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
+{
+    let done = sqlx::query(statement)
+        .bind(at)
+        .execute(db.pool().await?)
+        .await
+        .map_err(|e| db.unavailable(e))?;
+    Ok(DB::rows_affected(&done))
+}
+
 /// Deletes what has expired as of `now`.
 pub async fn sweep(
     backend: &Backend,

@@ -8,10 +8,9 @@ mod members;
 mod rows;
 mod sql;
 
-use database::{Backend, Db, Dialect, MigrationSet};
+use database::{Backend, MigrationSet};
 use kernel::Unavailable;
 use sqlx::migrate::Migrator;
-use sqlx::{Encode, Executor, IntoArguments, Type};
 use tenancy::{DynDirectory, DynMembers};
 use time::OffsetDateTime;
 
@@ -37,25 +36,7 @@ pub fn directory(backend: &Backend) -> Box<DynDirectory<'static>> {
 
 /// Deletes the invitations that expired before `now`; returns how many. The sweeper runs it.
 pub async fn sweep(backend: &Backend, now: OffsetDateTime) -> Result<u64, Unavailable> {
-    match backend {
-        Backend::Postgres(db) => sweep_on(db, now).await,
-        Backend::Sqlite(db) => sweep_on(db, now).await,
-    }
-}
-
-async fn sweep_on<DB>(db: &Db<DB>, now: OffsetDateTime) -> Result<u64, Unavailable>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
-{
-    let done = sqlx::query(sql::DELETE_EXPIRED_INVITATIONS)
-        .bind(now)
-        .execute(db.pool().await?)
-        .await
-        .map_err(|e| db.unavailable(e))?;
-    Ok(DB::rows_affected(&done))
+    database::sweep::delete_before(backend, sql::DELETE_EXPIRED_INVITATIONS, now).await
 }
 
 /// The tenancy module's tables: `tenants`, `memberships` and `invitations`. They read the identity module's

@@ -7,10 +7,9 @@ mod endpoints;
 mod rows;
 mod sql;
 
-use database::{Backend, Db, Dialect, MigrationSet};
+use database::{Backend, MigrationSet};
 use kernel::Unavailable;
 use sqlx::migrate::Migrator;
-use sqlx::{Encode, Executor, IntoArguments, Type};
 use time::OffsetDateTime;
 use webhooks::DynEndpoints;
 
@@ -29,25 +28,7 @@ pub fn endpoints(backend: &Backend) -> Box<DynEndpoints<'static>> {
 /// sweeper, with a retention longer than the queue keeps retrying an event: the log's
 /// successes are what stop a redelivered event from reaching an endpoint twice.
 pub async fn sweep(backend: &Backend, before: OffsetDateTime) -> Result<u64, Unavailable> {
-    match backend {
-        Backend::Postgres(db) => sweep_on(db, before).await,
-        Backend::Sqlite(db) => sweep_on(db, before).await,
-    }
-}
-
-async fn sweep_on<DB>(db: &Db<DB>, before: OffsetDateTime) -> Result<u64, Unavailable>
-where
-    DB: Dialect,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> OffsetDateTime: Encode<'q, DB> + Type<DB>,
-{
-    let done = sqlx::query(sql::DELETE_OLD_DELIVERIES)
-        .bind(before)
-        .execute(db.pool().await?)
-        .await
-        .map_err(|e| db.unavailable(e))?;
-    Ok(DB::rows_affected(&done))
+    database::sweep::delete_before(backend, sql::DELETE_OLD_DELIVERIES, before).await
 }
 
 /// The webhooks module's tables: `webhook_endpoints` and `webhook_deliveries`. They read the
