@@ -123,31 +123,33 @@ async fn deployed_configuration_reads_the_password_from_secrets_manager() {
     let password = format!("pw-{}", uuid::Uuid::now_v7().simple());
     let database = testkit::PasswordPostgres::start(&password);
     let moto = testkit::moto_endpoint();
-    let credentials = aws_client::Credentials::new(
-        testkit::ACCESS_KEY_ID,
-        testkit::SECRET_ACCESS_KEY,
-        None,
-        None,
-        "test",
-    );
-    let spec = aws_client::SECRETS_MANAGER;
-    let secrets = aws_client::JsonService::new(spec, &moto, testkit::REGION, credentials).unwrap();
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .http_client(aws_sdk_setup::http_client())
+        .endpoint_url(&moto)
+        .region(aws_sdk_secretsmanager::config::Region::new(testkit::REGION))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            testkit::ACCESS_KEY_ID,
+            testkit::SECRET_ACCESS_KEY,
+            None,
+            None,
+            "test",
+        ))
+        .build();
+    let secrets = aws_sdk_secretsmanager::Client::from_conf(config);
     let secret = json!({"username": "postgres", "password": password}).to_string();
     let name = format!("rds-{}", uuid::Uuid::now_v7().simple());
     let created = secrets
-        .call(
-            "CreateSecret",
-            &json!({"Name": name, "SecretString": secret}),
-        )
+        .create_secret()
+        .name(&name)
+        .secret_string(secret)
+        .send()
         .await
         .unwrap();
 
     let server = start(&[
         ("DATABASE_URL", database.url_without_password()),
-        (
-            "DATABASE_SECRET_ARN",
-            created["ARN"].as_str().unwrap().to_owned(),
-        ),
+        ("DATABASE_SECRET_ARN", created.arn().unwrap().to_owned()),
         ("AWS_ENDPOINT_URL", moto),
         ("AWS_ACCESS_KEY_ID", testkit::ACCESS_KEY_ID.into()),
         ("AWS_SECRET_ACCESS_KEY", testkit::SECRET_ACCESS_KEY.into()),

@@ -35,9 +35,7 @@ pub async fn open(database: &DatabaseConfig) -> anyhow::Result<Backend> {
                     postgres::connect_lazy_with_password(url, settings, source)
                 }
                 DatabaseAuth::Secret { secret_id } => {
-                    let secrets =
-                        aws_client::SecretsManager::from_env().context("DATABASE_SECRET_ARN")?;
-                    let source = ManagedSecret::new(secrets, secret_id.clone());
+                    let source = ManagedSecret::new(secret_id.clone());
                     postgres::connect_lazy_with_password(url, settings, source)
                 }
             }

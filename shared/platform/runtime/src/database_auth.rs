@@ -3,9 +3,14 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_client::{AwsEnv, SecretsManager};
+use std::sync::Arc;
+
+use aws_client::AwsEnv;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use database::{ExpiringPassword, PasswordSource, SourceError};
 use sqlx::postgres::PgConnectOptions;
+use tokio::sync::OnceCell;
 
 /// Tokens are accepted for 15 minutes; renewing after 10 leaves a margin for clock skew and for
 /// the connection attempts that are already under way.
@@ -55,19 +60,35 @@ impl PasswordSource for IamAuthToken {
     }
 }
 
-/// The `password` field of a JSON secret such as the one RDS manages for the master user.
-#[derive(Debug)]
+/// The `password` field of a JSON secret such as the one RDS manages for the master user,
+/// read with `aws-sdk-secretsmanager` on the process's shared SDK configuration. The client is
+/// built at the first read: the pool connects lazily, so that is the first query, never the
+/// cold start.
+#[derive(Debug, Clone)]
 pub struct ManagedSecret {
-    secrets: SecretsManager,
+    client: Arc<OnceCell<Client>>,
     secret_id: String,
 }
 
 impl ManagedSecret {
-    pub fn new(secrets: SecretsManager, secret_id: impl Into<String>) -> Self {
+    pub fn new(secret_id: impl Into<String>) -> Self {
         Self {
-            secrets,
+            client: Arc::default(),
             secret_id: secret_id.into(),
         }
+    }
+
+    /// The same secret through `client`, for an endpoint or credentials of the caller's choosing.
+    #[cfg(test)]
+    pub fn with_client(mut self, client: Client) -> Self {
+        self.client = Arc::new(OnceCell::from(client));
+        self
+    }
+
+    async fn client(&self) -> &Client {
+        self.client
+            .get_or_init(|| async { Client::new(aws_sdk_setup::sdk_config().await) })
+            .await
     }
 }
 
@@ -78,8 +99,24 @@ struct SecretFields {
 
 impl PasswordSource for ManagedSecret {
     async fn password(&self) -> Result<ExpiringPassword, SourceError> {
-        let raw = self.secrets.secret_string(&self.secret_id).await?;
-        let fields: SecretFields = serde_json::from_str(&raw)
+        let answer = self
+            .client()
+            .await
+            .get_secret_value()
+            .secret_id(&self.secret_id)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "reading secret {}: {}",
+                    self.secret_id,
+                    DisplayErrorContext(e)
+                )
+            })?;
+        let raw = answer
+            .secret_string()
+            .ok_or_else(|| format!("secret {} has no string value", self.secret_id))?;
+        let fields: SecretFields = serde_json::from_str(raw)
             .map_err(|_| format!("secret {} is not JSON with a password", self.secret_id))?;
         Ok(ExpiringPassword {
             password: fields.password,
@@ -90,8 +127,8 @@ impl PasswordSource for ManagedSecret {
 
 #[cfg(test)]
 mod tests {
-    use aws_client::{Credentials, JsonService, SECRETS_MANAGER};
-    use serde_json::json;
+    use aws_client::Credentials;
+    use aws_sdk_secretsmanager::config::{BehaviorVersion, Region};
 
     use super::*;
 
@@ -117,30 +154,34 @@ mod tests {
         assert!(renew_in >= TOKEN_RENEWAL && renew_in < aws_client::AUTH_TOKEN_LIFETIME);
     }
 
+    fn moto() -> Client {
+        let config = aws_sdk_secretsmanager::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .http_client(aws_sdk_setup::http_client())
+            .endpoint_url(testkit::moto_endpoint())
+            .region(Region::new(testkit::REGION))
+            .credentials_provider(Credentials::new(
+                testkit::ACCESS_KEY_ID,
+                testkit::SECRET_ACCESS_KEY,
+                None,
+                None,
+                "test",
+            ))
+            .build();
+        Client::from_conf(config)
+    }
+
     async fn secret(value: &str) -> ManagedSecret {
-        let credentials = Credentials::new(
-            testkit::ACCESS_KEY_ID,
-            testkit::SECRET_ACCESS_KEY,
-            None,
-            None,
-            "test",
-        );
-        let service = JsonService::new(
-            SECRETS_MANAGER,
-            &testkit::moto_endpoint(),
-            testkit::REGION,
-            credentials,
-        )
-        .unwrap();
+        let client = moto();
         let name = format!("db-{}", uuid::Uuid::now_v7().simple());
-        service
-            .call(
-                "CreateSecret",
-                &json!({"Name": name, "SecretString": value}),
-            )
+        client
+            .create_secret()
+            .name(&name)
+            .secret_string(value)
+            .send()
             .await
             .unwrap();
-        ManagedSecret::new(SecretsManager::new(service), name)
+        ManagedSecret::new(name).with_client(client)
     }
 
     #[tokio::test]
@@ -149,6 +190,13 @@ mod tests {
         let answer = source.password().await.unwrap();
         assert_eq!(answer.password, "s3cr3t");
         assert!(answer.renew_at > SystemTime::now());
+    }
+
+    #[tokio::test]
+    async fn a_missing_secret_is_an_error_naming_it() {
+        let source = ManagedSecret::new("no-such-secret").with_client(moto());
+        let err = source.password().await.unwrap_err().to_string();
+        assert!(err.contains("no-such-secret"), "{err}");
     }
 
     #[tokio::test]
