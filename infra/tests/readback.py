@@ -7,7 +7,10 @@ encryption, and a message really landing in the DLQ after maxReceiveCount receiv
 and an environment exactly as their catalog entries declare: tables, queue and DLQ URLs, mail
 settings), their triggers (the worker's SQS event source with ReportBatchItemFailures and a
 maximum concurrency on a queue that redrives to its DLQ; the sweeper's EventBridge schedule,
-its target and invoke permission), each role's policy, SES (the identity; MAIL_TRANSPORT=ses
+its target and invoke permission), the network (only the functions with internet = true, the
+jobs worker, run in the egress subnets with the egress security group; those subnets route
+0.0.0.0/0 to a NAT gateway in a public subnet behind the internet gateway, the private ones
+have no route out), each role's policy, SES (the identity; MAIL_TRANSPORT=ses
 and ses:SendEmail on exactly the identity's ARN for the mail functions, no SES access for any
 other; SendEmail accepting MAIL_FROM and refusing a sender off the identity), the API routes
 and the alarms.
@@ -118,7 +121,7 @@ def check_tables(ddb, tables: dict) -> None:
 EXPECTED_FUNCTIONS = {
     "accounts-api": {"send_queues": ["jobs"]},
     "tenants-api": {"send_queues": ["jobs"]},
-    "jobs-worker": {"sqs_queue": "jobs", "mail": True, "routes": []},
+    "jobs-worker": {"sqs_queue": "jobs", "mail": True, "routes": [], "internet": True},
     "sweeper": {"schedule_expression": "rate(1 minute)", "send_queues": ["jobs"], "routes": []},
 }
 MAIL_VARIABLES = {"MAIL_FROM", "APP_NAME", "APP_BASE_URL", "MAIL_TRANSPORT", "SES_CONFIGURATION_SET"}
@@ -235,6 +238,105 @@ def check_triggers(lam, events, sqs, functions: dict, queues: dict, max_concurre
                 and st.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn") == rule["Arn"]
             ]
             expect(len(allowed) == 1, f"{name}: EventBridge may invoke it from rule {r} only")
+
+
+# The functions that reach the internet (webhooks to tenants' endpoints, SMTP relays); every
+# other one must have no internet path.
+INTERNET_FUNCTIONS = {"jobs-worker"}
+# What the egress security group opens to 0.0.0.0/0: HTTPS, and SMTP submission.
+INTERNET_PORTS = {443, 465, 587}
+
+
+def default_routes(ec2, subnet_id: str, vpc_id: str) -> list:
+    """The 0.0.0.0/0 routes of the route table a subnet uses (its own, else the VPC's main)."""
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])["RouteTables"]
+    if not tables:
+        tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                    {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    return [r for t in tables for r in t.get("Routes", []) if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+
+
+def internet_rules(ec2, group_id: str) -> list:
+    """Egress rules of a security group towards 0.0.0.0/0, as (protocol, from, to)."""
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    return [
+        (p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"))
+        for p in group.get("IpPermissionsEgress", [])
+        if any(r.get("CidrIp") == "0.0.0.0/0" for r in p.get("IpRanges", []))
+    ]
+
+
+def check_network(ec2, lam, functions: dict, network: dict) -> None:
+    """Internet egress for the functions with internet = true only: the egress subnets route
+    0.0.0.0/0 to a NAT gateway (in a public subnet that routes to the VPC's internet gateway),
+    those functions run there with the egress group and nothing else, and no other function is
+    in an egress subnet, has the egress group, or has a route out."""
+    vpc = network["vpc_id"]
+    private = set(network["private_subnet_ids"])
+    egress = set(network["egress_subnet_ids"])
+    groups = network["security_group_ids"]
+    nats = set(network["nat_gateway_ids"])
+    expect(network["nat"] == "single" and len(nats) == 1, f"nat = {network['nat']}: {len(nats)} NAT gateway")
+    expect(len(egress) == len(private) and egress and not egress & private,
+           f"{len(egress)} egress subnets, one per private subnet, none of them private")
+    expect(bool(groups.get("egress")) and groups.get("egress") != groups["lambda"], "an egress security group beside the lambda group")
+
+    described = {s["SubnetId"]: s for s in ec2.describe_subnets(SubnetIds=sorted(private | egress))["Subnets"]}
+    expect({described[s]["AvailabilityZone"] for s in egress} == {described[s]["AvailabilityZone"] for s in private},
+           "the egress subnets cover the private subnets' AZs")
+    expect(all(described[s]["VpcId"] == vpc and not described[s].get("MapPublicIpOnLaunch") for s in private | egress),
+           "private and egress subnets: in the VPC, no public IP on launch")
+
+    gateways = {g["NatGatewayId"]: g for g in ec2.describe_nat_gateways(NatGatewayIds=sorted(nats))["NatGateways"]} if nats else {}
+    igws = [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]]
+    expect(len(igws) == 1, f"one internet gateway attached to the VPC ({igws})")
+    for nat_id, g in gateways.items():
+        expect(g.get("State") == "available", f"{nat_id}: {g.get('State')}")
+        ips = {a.get("PublicIp") for a in g.get("NatGatewayAddresses", [])} - {None}
+        expect(bool(ips) and ips <= set(network["nat_public_ips"]), f"{nat_id}: has an Elastic IP of the nat_public_ips output ({sorted(ips)})")
+        expect(g["SubnetId"] not in private | egress, f"{nat_id}: in a public subnet, not a function subnet")
+        via = {r.get("GatewayId") for r in default_routes(ec2, g["SubnetId"], vpc)}
+        expect(bool(igws) and via == set(igws), f"{nat_id}: its subnet routes 0.0.0.0/0 to the internet gateway ({sorted(via - {None})})")
+
+    for subnet in sorted(egress):
+        routes = default_routes(ec2, subnet, vpc)
+        targets = {r.get("NatGatewayId") for r in routes}
+        expect(len(routes) == 1 and targets <= nats and None not in targets,
+               f"egress subnet {subnet}: 0.0.0.0/0 goes to a NAT gateway ({sorted(t for t in targets if t)})")
+    for subnet in sorted(private):
+        routes = default_routes(ec2, subnet, vpc)
+        expect(not routes, f"private subnet {subnet}: no route to 0.0.0.0/0 ({len(routes)})")
+
+    opened = internet_rules(ec2, groups["egress"])
+    expect({("tcp", p, p) for p in INTERNET_PORTS} == set(opened),
+           f"egress group: exactly TCP {sorted(INTERNET_PORTS)} to 0.0.0.0/0 ({sorted(opened, key=str)})")
+    expect(not internet_rules(ec2, groups["lambda"]), "lambda group: nothing to 0.0.0.0/0")
+
+    # The egress group keeps what the lambda group allows (database, proxy, cache, endpoints).
+    def inner(group_id: str) -> set:
+        group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+        return {
+            (p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"), ref)
+            for p in group.get("IpPermissionsEgress", [])
+            for ref in [g["GroupId"] for g in p.get("UserIdGroupPairs", [])] + [x["PrefixListId"] for x in p.get("PrefixListIds", [])]
+        }
+    expect(inner(groups["egress"]) == inner(groups["lambda"]) and inner(groups["lambda"]),
+           f"egress group: the lambda group's {len(inner(groups['lambda']))} rules to the database, proxy, cache and endpoints")
+
+    expect({k for k, f in functions.items() if f.get("internet")} == INTERNET_FUNCTIONS,
+           f"internet = true for exactly {sorted(INTERNET_FUNCTIONS)}")
+    for binary, f in functions.items():
+        name = f["name"]
+        vpc_config = lam.get_function(FunctionName=name)["Configuration"].get("VpcConfig") or {}
+        subnets = set(vpc_config.get("SubnetIds", []))
+        sgs = set(vpc_config.get("SecurityGroupIds", []))
+        if binary in INTERNET_FUNCTIONS:
+            expect(subnets == egress, f"{name}: runs in the egress subnets ({len(subnets & egress)}/{len(subnets)})")
+            expect(sgs == {groups["egress"]}, f"{name}: egress security group only ({sorted(sgs)})")
+        else:
+            expect(subnets == private, f"{name}: runs in the private subnets, none of the egress ones ({len(subnets & egress)} egress)")
+            expect(sgs == {groups["lambda"]}, f"{name}: lambda security group only, not the egress one ({sorted(sgs)})")
 
 
 def as_set(resource) -> set:
@@ -427,6 +529,8 @@ def main() -> int:
     print("triggers:")
     check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), client("sqs", args.endpoint),
                    out["functions"], out["queues"], int(out["sqs_max_concurrency"]))
+    print("network:")
+    check_network(client("ec2", args.endpoint), client("lambda", args.endpoint), out["functions"], out["network"])
     print("iam:")
     kms_arns = {k["KeyArn"] for k in client("kms", args.endpoint).list_keys()["Keys"]}
     check_iam(client("iam", args.endpoint), out["functions"], out["tables"], out["queues"],

@@ -20,6 +20,9 @@ module "platform" {
 
   endpoint_az_count = 1
   flow_logs_enabled = false
+  # One NAT gateway (~$32 a month + $0.045 per GB) for the jobs worker's webhooks and SMTP; the
+  # worker in the second AZ leaves through the first one's.
+  nat = "single"
 
   db_min_capacity  = 0
   db_max_capacity  = 2

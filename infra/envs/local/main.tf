@@ -57,6 +57,10 @@ module "platform" {
   cdn_enabled   = false
   cache_enabled = false
 
+  # moto creates the internet gateway, EIP, NAT gateway and routes: the worker's placement in
+  # the egress subnets is read back.
+  nat = "single"
+
   alarms_enabled = true
 
   # SES with a domain of the reserved .test TLD: the identity, the worker's MAIL_TRANSPORT=ses

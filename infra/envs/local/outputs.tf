@@ -57,3 +57,8 @@ output "ses" {
   description = "SES identity and configuration set with their ARNs (read back by infra/tests/readback.py)."
   value       = module.platform.ses
 }
+
+output "network" {
+  description = "Subnets, NAT gateways and security groups (read back by infra/tests/readback.py)."
+  value       = module.platform.network
+}

@@ -20,6 +20,9 @@ module "platform" {
 
   az_count          = 3
   endpoint_az_count = 3
+  # A NAT gateway per AZ for the jobs worker's webhooks and SMTP (3 x ~$32 a month + $0.045 per
+  # GB): an AZ outage does not cut the other AZs off, and no cross-AZ data charges.
+  nat = "per_az"
 
   db_min_capacity                 = 0.5
   db_max_capacity                 = 16

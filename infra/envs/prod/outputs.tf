@@ -62,3 +62,8 @@ output "ses" {
   description = "SES identity and configuration set with their ARNs; for a domain identity, dkim_tokens and dkim_records: publish each record (CNAME <token>._domainkey.<domain> -> <token>.dkim.amazonses.com) in the domain's DNS, or SES never verifies the domain and the worker cannot send. null without ses."
   value       = module.platform.ses
 }
+
+output "network" {
+  description = "VPC, subnets, security groups, and the NAT gateways with their Elastic IPs (nat_public_ips: where webhook deliveries come from, for tenants' allowlists)."
+  value       = module.platform.network
+}

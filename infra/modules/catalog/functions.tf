@@ -18,6 +18,13 @@
 #                       SES_CONFIGURATION_SET and ses:SendEmail on the identity (and the
 #                       configuration set); with smtp, MAIL_TRANSPORT=smtp, SMTP_HOST,
 #                       SMTP_PORT, SMTP_TLS, SMTP_USERNAME and SMTP_PASSWORD.
+#   internet            whether it needs the internet (tenants' webhook endpoints, an SMTP
+#                       relay): it runs in the egress subnets, whose default route goes to a NAT
+#                       gateway, with the egress security group (the database, cache and
+#                       endpoint rules of the others, plus TCP 443, 465 and 587 to anywhere).
+#                       Only when the environment's `nat` is not "none"; otherwise it stays in
+#                       the private subnets and the plan warns. Every other function has no
+#                       internet path at all: set it only where a feature needs it.
 #   environment         extra environment variables.
 #   artifact            binary whose zip to deploy, when it is not the key's own.
 #   memory_mb, timeout_seconds, reserved_concurrency, sqs_batch_size, sqs_batching_window:
@@ -59,7 +66,6 @@ locals {
       send_queues = ["jobs"]
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
-    # Not HTTP functions: no routes, and no --openapi (the parity test does not run them).
     "webhooks-api" = {
       description = "The webhooks module: tenants' endpoints, their secrets and delivery logs"
       routes = [
@@ -71,10 +77,13 @@ locals {
       send_queues = ["jobs"]
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
+    # Not HTTP functions: no routes, and no --openapi (the parity test does not run them).
     "jobs-worker" = {
       description = "The jobs queue's consumer: partial batch failures, retries with backoff, dead letters; sends the modules' mail and the tenants' webhooks"
       sqs_queue   = "jobs"
       mail        = true
+      # Webhooks POST to tenants' public HTTPS endpoints; SMTP relays are outside the VPC.
+      internet = true
     }
     "sweeper" = {
       description         = "Every minute: relays what the outbox still holds to the jobs queue, deletes expired rows"

@@ -1,12 +1,15 @@
 # One Lambda per binary in functions/: arm64, provided.al2023, the zip from cargo lambda,
-# JSON logs, and an execution role that reaches only the queues, tables, secret and SES identity
-# it names.
+# JSON logs, an execution role that reaches only the queues, tables, secret and SES identity
+# it names, and a place in the VPC: the private subnets, or the egress subnets for internet = true.
 locals {
   settings = {
     for k, f in var.functions : k => {
       memory_mb            = coalesce(f.memory_mb, var.memory_mb)
       timeout_seconds      = coalesce(f.timeout_seconds, f.sqs_queue == null ? var.timeout_seconds : var.worker_timeout_seconds)
       reserved_concurrency = coalesce(f.reserved_concurrency, var.reserved_concurrency)
+      # Functions with internet = true run in the egress subnets (through a NAT gateway) with the
+      # egress security group, when the network has them; all others in the private subnets.
+      internet = f.internet && length(var.internet_subnet_ids) > 0
     }
   }
 
@@ -61,8 +64,8 @@ resource "aws_lambda_function" "this" {
   }
 
   vpc_config {
-    subnet_ids         = var.subnet_ids
-    security_group_ids = var.security_group_ids
+    subnet_ids         = local.settings[each.key].internet ? var.internet_subnet_ids : var.subnet_ids
+    security_group_ids = local.settings[each.key].internet ? var.internet_security_group_ids : var.security_group_ids
   }
 
   logging_config {

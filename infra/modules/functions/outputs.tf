@@ -1,5 +1,5 @@
 output "functions" {
-  description = "Functions by binary name: name, arn, invoke_arn, log group, and what the catalog entry gives them (routes, triggers, queues, tables, database, mail)."
+  description = "Functions by binary name: name, arn, invoke_arn, log group, and what the catalog entry gives them (routes, triggers, queues, tables, database, mail), and whether it runs with internet egress."
   value = {
     for k, f in aws_lambda_function.this : k => {
       name                = f.function_name
@@ -13,6 +13,7 @@ output "functions" {
       tables              = var.functions[k].tables
       database            = var.functions[k].database
       mail                = var.functions[k].mail
+      internet            = local.settings[k].internet
     }
   }
 }

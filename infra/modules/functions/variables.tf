@@ -17,6 +17,7 @@ variable "functions" {
     tables               = optional(list(string), [])
     database             = optional(bool, true)
     mail                 = optional(bool, false)
+    internet             = optional(bool, false)
     environment          = optional(map(string), {})
     memory_mb            = optional(number)
     timeout_seconds      = optional(number)
@@ -78,13 +79,25 @@ variable "tracing_mode" {
 }
 
 variable "subnet_ids" {
-  description = "Private subnets the functions run in."
+  description = "Private subnets the functions run in (no route out)."
   type        = list(string)
 }
 
 variable "security_group_ids" {
   description = "Security groups of the functions."
   type        = list(string)
+}
+
+variable "internet_subnet_ids" {
+  description = "Egress subnets (default route to a NAT gateway) of the functions with internet = true. Empty: there is no internet egress, and those functions run in subnet_ids like the others."
+  type        = list(string)
+  default     = []
+}
+
+variable "internet_security_group_ids" {
+  description = "Security groups of the functions with internet = true (the egress group), used with internet_subnet_ids."
+  type        = list(string)
+  default     = []
 }
 
 variable "kms_key_arn" {

@@ -1,5 +1,7 @@
-# Private subnets only: functions, the database, the proxy and the cache talk to AWS services
-# through VPC endpoints, so the VPC needs no NAT gateway (and no internet path).
+# Private subnets: functions, the database, the proxy and the cache talk to AWS services through
+# VPC endpoints and have no internet path. Functions that must reach the internet (webhooks to
+# tenants' endpoints, an SMTP relay) run in the egress subnets of egress.tf instead, when `nat`
+# is not "none".
 data "aws_region" "current" {}
 
 data "aws_availability_zones" "available" {

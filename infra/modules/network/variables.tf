@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "cidr_block" {
-  description = "VPC CIDR; private subnets are /20s carved from it."
+  description = "VPC CIDR; private and egress subnets are /20s carved from it, public subnets /24s of its last /20."
   type        = string
   default     = "10.40.0.0/16"
 }
@@ -47,4 +47,26 @@ variable "log_retention_days" {
 variable "kms_key_arn" {
   description = "KMS key for the flow log group."
   type        = string
+}
+
+variable "nat" {
+  description = "Internet egress for the functions that need it: none (no internet path at all), single (one NAT gateway, in the first AZ) or per_az (one NAT gateway per AZ). Anything but none adds an internet gateway, public subnets for the NAT gateways, egress subnets routed through them and the egress security group."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "single", "per_az"], var.nat)
+    error_message = "nat must be none, single or per_az."
+  }
+}
+
+variable "internet_ports" {
+  description = "TCP ports the egress security group opens to 0.0.0.0/0: HTTPS (webhooks, APIs) and SMTP submission (465 implicit TLS, 587 STARTTLS)."
+  type        = list(number)
+  default     = [443, 465, 587]
+
+  validation {
+    condition     = alltrue([for p in var.internet_ports : p > 0 && p < 65536 && floor(p) == p])
+    error_message = "internet_ports must be TCP ports (1-65535)."
+  }
 }

@@ -24,6 +24,7 @@ module "network" {
   endpoint_az_count   = var.endpoint_az_count
   interface_endpoints = local.interface_endpoints
   flow_logs_enabled   = var.flow_logs_enabled
+  nat                 = var.nat
   log_retention_days  = var.log_retention_days
   kms_key_arn         = module.kms.key_arn
 }
@@ -119,6 +120,11 @@ module "functions" {
   mail_environment       = local.mail_environment
   mail_send_arns         = var.ses == null ? [] : module.mail[0].send_resource_arns
 
+  # Functions with internet = true (the jobs worker) run in the egress subnets, routed through
+  # the NAT gateway(s), with the egress group in place of the lambda group.
+  internet_subnet_ids         = module.network.egress_subnet_ids
+  internet_security_group_ids = var.nat == "none" ? [] : [module.network.security_group_ids.egress]
+
   database = {
     environment     = module.database.environment
     secret_arn      = module.database.secret_arn
@@ -182,8 +188,9 @@ module "observability" {
 locals {
   metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
 
-  # The VPC has no NAT: with SES, the functions reach its API (email.<region>.amazonaws.com)
-  # through an interface endpoint of its own.
+  # With SES, its API (email.<region>.amazonaws.com) is reached through an interface endpoint of
+  # its own: from the private subnets, which have no route out, and from the egress subnets
+  # without NAT data charges.
   interface_endpoints = distinct(concat(var.interface_endpoints, var.ses == null ? [] : ["email"]))
 
   # Links in mails: the explicit URL, else the public entry point (CloudFront, where / is the
@@ -215,4 +222,13 @@ locals {
       var.smtp.password == null ? {} : { SMTP_PASSWORD = var.smtp.password },
     ),
   )
+}
+
+# A function that asks for the internet gets none without a NAT gateway: the jobs worker's
+# webhook deliveries then time out, retry and end in the DLQ.
+check "internet_egress" {
+  assert {
+    condition     = var.nat != "none" || length([for k, f in module.catalog.functions : k if try(f.internet, false)]) == 0
+    error_message = "nat is none, but ${join(", ", [for k, f in module.catalog.functions : k if try(f.internet, false)])} need the internet (webhooks, SMTP): they run without it. Set nat = single or per_az."
+  }
 }

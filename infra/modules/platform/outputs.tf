@@ -105,3 +105,16 @@ output "ses" {
     dkim_records          = module.mail[0].dkim_records
   }
 }
+
+output "network" {
+  description = "VPC, private subnets (no route out), egress subnets NAT gateways and their Elastic IPs (for internet = true; empty with nat = none), and the security groups by role."
+  value = {
+    vpc_id             = module.network.vpc_id
+    nat                = var.nat
+    private_subnet_ids = module.network.private_subnet_ids
+    egress_subnet_ids  = module.network.egress_subnet_ids
+    nat_gateway_ids    = module.network.nat_gateway_ids
+    nat_public_ips     = module.network.nat_public_ips
+    security_group_ids = module.network.security_group_ids
+  }
+}

@@ -45,6 +45,17 @@ variable "flow_logs_enabled" {
   default     = true
 }
 
+variable "nat" {
+  description = "Internet egress for the catalog's functions with internet = true (the jobs worker: webhooks, SMTP): none, single (one NAT gateway) or per_az (one per AZ). Each NAT gateway costs about $32 a month plus $0.045 per GB. With none, those functions run without internet like the others."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "single", "per_az"], var.nat)
+    error_message = "nat must be none, single or per_az."
+  }
+}
+
 # --- database ---
 variable "db_engine_version" {
   description = "Aurora PostgreSQL engine version."
