@@ -38,6 +38,32 @@ pub fn parse_id<T: FromStr>(raw: &str, field: &'static str) -> Result<T, ApiErro
     raw.parse().map_err(|_| malformed())
 }
 
+/// A page's position and size from the `cursor` and `limit` query parameters: the cursor is an
+/// id (see [`parse_id`]), the limit 1 to `max`, `default` when absent. Every listing reads its
+/// page here, so they all answer a bad one alike (400, naming the parameter).
+pub fn page<C: FromStr>(
+    cursor: Option<&str>,
+    limit: Option<&str>,
+    default: u32,
+    max: u32,
+) -> Result<(Option<C>, u32), ApiError> {
+    let cursor = cursor.map(|c| parse_id::<C>(c, "cursor")).transpose()?;
+    let limit = match limit {
+        None => default,
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    format!("limit must be between 1 and {max}"),
+                    Some("limit".to_owned()),
+                )
+            })?,
+    };
+    Ok((cursor, limit))
+}
+
 /// The tenant of a tenant-scoped route, from its `tenant_id` path parameter; tags the request
 /// span with it. Every module's tenant-scoped routes start here.
 pub fn tenant_scope(raw: &str) -> Result<TenantId, ApiError> {

@@ -15,7 +15,7 @@ mod problem;
 use axum::Router;
 
 pub use extract::{Authenticated, Json, Path};
-pub use fields::{Fields, parse_id, tenant_scope};
+pub use fields::{Fields, page, parse_id, tenant_scope};
 pub use health::{DynReadiness, Readiness};
 pub use metrics::{BusinessMetric, BusinessMetrics, EmfMetrics};
 pub use problem::{ApiError, FieldError, PROBLEM_JSON, Problem};

@@ -56,21 +56,12 @@ pub(crate) async fn list_members(
     let tenant = tenant_scope(&path.tenant_id)?;
     let Query(query) =
         query.map_err(|_| ApiError::bad_request("the query string is malformed", None))?;
-    let after = query
-        .cursor
-        .as_deref()
-        .map(|c| parse_id::<UserId>(c, "cursor"))
-        .transpose()?;
-    let limit = match query.limit.as_deref() {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => raw
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request("limit must be between 1 and 100", Some("limit".to_owned()))
-            })?,
-    };
+    let (after, limit) = web::page::<UserId>(
+        query.cursor.as_deref(),
+        query.limit.as_deref(),
+        DEFAULT_PAGE_SIZE,
+        MAX_PAGE_SIZE,
+    )?;
     let page = state
         .tenancy
         .members(auth.user, tenant, after, limit)

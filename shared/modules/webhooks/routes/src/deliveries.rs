@@ -41,21 +41,12 @@ pub(crate) async fn list_deliveries(
     let endpoint: EndpointId = parse_id(&path.endpoint_id, "endpoint_id")?;
     let Query(query) =
         query.map_err(|_| ApiError::bad_request("the query string is malformed", None))?;
-    let before = query
-        .cursor
-        .as_deref()
-        .map(|c| parse_id::<DeliveryId>(c, "cursor"))
-        .transpose()?;
-    let limit = match query.limit.as_deref() {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => raw
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request("limit must be between 1 and 100", Some("limit".to_owned()))
-            })?,
-    };
+    let (before, limit) = web::page::<DeliveryId>(
+        query.cursor.as_deref(),
+        query.limit.as_deref(),
+        DEFAULT_PAGE_SIZE,
+        MAX_PAGE_SIZE,
+    )?;
     let page = state
         .webhooks
         .deliveries(auth.user, tenant, endpoint, before, limit)
