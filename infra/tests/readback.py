@@ -3,14 +3,16 @@
 
 Names come from `terraform output -json`. Checks the queues (redrive policy, visibility timeout,
 encryption, and a message really landing in the DLQ after maxReceiveCount receives), the tables
-(key schema, TTL, PITR, encryption, a conditional write), the functions (runtime, architecture,
-and an environment exactly as their catalog entries declare: tables, queue and DLQ URLs, mail
-settings), their triggers (the worker's SQS event source with ReportBatchItemFailures and a
+(key schema, TTL, PITR, encryption, a conditional write; the sessions table's by_user index,
+keys only, returning exactly one user's sessions), the functions (runtime, architecture, and an
+environment exactly as their catalog entries declare: tables and their stores' settings, queue
+and DLQ URLs, mail settings, CORS origins for the HTTP functions only, no origin secret without
+the CDN), their triggers (the worker's SQS event source with ReportBatchItemFailures and a
 maximum concurrency on a queue that redrives to its DLQ; the sweeper's EventBridge schedule,
 its target and invoke permission), the network (only the functions with internet = true, the
 jobs worker, run in the egress subnets with the egress security group; those subnets route
 0.0.0.0/0 to a NAT gateway in a public subnet behind the internet gateway, the private ones
-have no route out), each role's policy, SES (the identity; MAIL_TRANSPORT=ses
+have no route out), each role's policy (its tables and their indexes), SES (the identity; MAIL_TRANSPORT=ses
 and ses:SendEmail on exactly the identity's ARN for the mail functions, no SES access for any
 other; SendEmail accepting MAIL_FROM and refusing a sender off the identity), the API routes
 and the alarms.
@@ -27,6 +29,11 @@ import boto3
 from botocore.exceptions import ClientError
 
 EXPECTED_TABLES = {"sessions", "rate_limits", "idempotency", "cache"}
+# Global secondary indexes the stores query: the session store deletes all of a user's sessions
+# through by_user.
+EXPECTED_INDEXES = {
+    "sessions": {"by_user": {"hash_key": "user_id", "range_key": None, "projection_type": "KEYS_ONLY"}},
+}
 EXPECTED_QUEUES = {"jobs"}
 
 passed, failed = 0, 0
@@ -113,6 +120,42 @@ def check_tables(ddb, tables: dict) -> None:
         except ClientError as e:
             duplicate_rejected = e.response["Error"]["Code"] == "ConditionalCheckFailedException"
         expect(duplicate_rejected, f"{t['name']}: a conditional write on an existing key is rejected")
+        check_indexes(ddb, key, t, desc)
+
+
+def check_indexes(ddb, key: str, t: dict, desc: dict) -> None:
+    """The table's global secondary indexes: exactly the expected ones, in the output and on the
+    table (key schema, attribute types, projection)."""
+    want = EXPECTED_INDEXES.get(key, {})
+    expect(t.get("indexes", {}) == want, f"{t['name']}: indexes output {t.get('indexes')} == {want}")
+    got = {i["IndexName"]: i for i in desc.get("GlobalSecondaryIndexes", [])}
+    expect(set(got) == set(want), f"{t['name']}: global secondary indexes {sorted(got) or 'none'}")
+    types = {a["AttributeName"]: a["AttributeType"] for a in desc["AttributeDefinitions"]}
+    for name, w in want.items():
+        index = got.get(name)
+        if index is None:
+            continue
+        schema = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
+        expected = {"HASH": w["hash_key"]} | ({"RANGE": w["range_key"]} if w["range_key"] else {})
+        expect(schema == expected, f"{t['name']}/{name}: key schema {schema}")
+        expect(all(types.get(a) == "S" for a in expected.values()), f"{t['name']}/{name}: key attributes are strings")
+        projection = index.get("Projection", {}).get("ProjectionType")
+        expect(projection == w["projection_type"], f"{t['name']}/{name}: projection {projection}")
+
+    # A session store's items, as the store writes them: every session of one user comes back
+    # through by_user (keys only), and no other user's.
+    if "by_user" in want and "by_user" in got:
+        user, other = f"readback-{uuid.uuid4()}", f"readback-{uuid.uuid4()}"
+        mine = {f"s#{uuid.uuid4().hex}" for _ in range(3)}
+        for pk, owner in [(pk, user) for pk in mine] + [(f"s#{uuid.uuid4().hex}", other)]:
+            ddb.put_item(TableName=t["name"], Item={
+                t["hash_key"]: {"S": pk}, "user_id": {"S": owner}, t["ttl_attribute"]: {"N": "4102444800"},
+            })
+        found = ddb.query(TableName=t["name"], IndexName="by_user", KeyConditionExpression="user_id = :u",
+                          ExpressionAttributeValues={":u": {"S": user}})["Items"]
+        expect({i[t["hash_key"]]["S"] for i in found} == mine,
+               f"{t['name']}/by_user: a user's {len(mine)} sessions, and only theirs ({len(found)} found)")
+        expect(all(set(i) <= {t["hash_key"], "user_id"} for i in found), f"{t['name']}/by_user: keys only")
 
 
 # What this platform's functions must be, whatever else their catalog entries say: the API
@@ -125,6 +168,18 @@ EXPECTED_FUNCTIONS = {
     "sweeper": {"schedule_expression": "rate(1 minute)", "send_queues": ["jobs"], "routes": []},
 }
 MAIL_VARIABLES = {"MAIL_FROM", "APP_NAME", "APP_BASE_URL", "MAIL_TRANSPORT", "SES_CONFIGURATION_SET"}
+# The store settings a function gets with each table it lists, and the backends output's key.
+STORE_VARIABLES = {
+    "sessions": {"SESSIONS_BACKEND": "sessions"},
+    "cache": {"CACHE_BACKEND": "cache"},
+    "rate_limits": {"RATE_LIMIT_BACKEND": "rate_limits", "RATE_LIMIT_FAILURE": "rate_limit_failure"},
+    "idempotency": {"IDEMPOTENCY_BACKEND": "idempotency"},
+}
+# What envs/local sets: every store in DynamoDB (no cache there), one CORS origin.
+EXPECTED_BACKENDS = {"sessions": "dynamodb", "cache": "dynamodb", "rate_limits": "dynamodb",
+                     "rate_limit_failure": "open", "idempotency": "dynamodb"}
+# The HTTP functions' own settings; never on the worker or the sweeper, which no request reaches.
+HTTP_VARIABLES = {"CORS_ALLOWED_ORIGINS", "ORIGIN_VERIFY_SECRET"}
 SMTP_VARIABLES = {"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD"}
 
 
@@ -137,8 +192,13 @@ def check_catalog(functions: dict) -> None:
             expect(got == expected, f"{binary}: {expected}")
 
 
-def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str, ses: dict | None) -> None:
+def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str, ses: dict | None,
+                    backends: dict, origin_secret) -> None:
     """Each function's configuration and environment, against what its catalog entry declares."""
+    expect({k: backends.get(k) for k in EXPECTED_BACKENDS} == EXPECTED_BACKENDS,
+           f"backends output: {EXPECTED_BACKENDS}")
+    # No CloudFront in envs/local: no origin secret, or every direct call would be refused.
+    expect(origin_secret is None, "origin_verify_secret output is null without the CDN")
     for binary, f in functions.items():
         name = f["name"]
         cfg = lam.get_function(FunctionName=name)["Configuration"]
@@ -161,6 +221,21 @@ def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: s
         got_tables = {k: v for k, v in env.items() if k.endswith("_TABLE")}
         want_tables = {f"{t.upper()}_TABLE": tables[t]["name"] for t in f["tables"]}
         expect(got_tables == want_tables, f"{name}: table variables are exactly {sorted(want_tables) or 'none'}")
+
+        # The store behind each table it lists, and no store setting for a table it does not.
+        all_store_vars = {v for vs in STORE_VARIABLES.values() for v in vs}
+        want_stores = {v: backends[b] for t in f["tables"] for v, b in STORE_VARIABLES.get(t, {}).items()}
+        got_stores = {k: v for k, v in env.items() if k in all_store_vars}
+        expect(got_stores == want_stores, f"{name}: store settings {want_stores or 'none'} ({got_stores or 'none'})")
+
+        if f["routes"]:
+            want_cors = ",".join(backends["cors_allowed_origins"])
+            expect(env.get("CORS_ALLOWED_ORIGINS") == want_cors and want_cors,
+                   f"{name}: CORS_ALLOWED_ORIGINS={want_cors} ({env.get('CORS_ALLOWED_ORIGINS')})")
+            expect("ORIGIN_VERIFY_SECRET" not in env, f"{name}: no ORIGIN_VERIFY_SECRET without the CDN")
+        else:
+            leaked = sorted(HTTP_VARIABLES & set(env))
+            expect(not leaked, f"{name}: not behind CloudFront, no HTTP settings ({leaked or 'none'})")
 
         # <KEY>_QUEUE_URL for the queues it sends to and the one it consumes; <KEY>_DLQ_URL for
         # the one it consumes (a permanent failure goes there at once).
@@ -359,6 +434,12 @@ def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str,
 
         table_arns = {a for a in resources("OwnTables") if "/index/" not in a}
         expect(table_arns == {tables[t]["arn"] for t in f["tables"]}, f"{role}: DynamoDB access to exactly its {len(f['tables'])} tables")
+        # Queries through a table's indexes (the session store's by_user) need <table-arn>/index/*.
+        index_arns = {a for a in resources("OwnTables") if "/index/" in a}
+        expect(index_arns == {f"{tables[t]['arn']}/index/*" for t in f["tables"]},
+               f"{role}: and to their indexes ({len(index_arns)} <table>/index/*)")
+        if f["tables"]:
+            expect("dynamodb:Query" in actions("OwnTables"), f"{role}: dynamodb:Query on its tables and indexes")
         if f["database"]:
             expect(resources("ReadDatabaseSecret") == {secret_arn}, f"{role}: GetSecretValue on the database secret only")
             connect = resources("ConnectThroughProxy")
@@ -525,7 +606,8 @@ def main() -> int:
     check_tables(client("dynamodb", args.endpoint), out["tables"])
     print("functions:")
     check_catalog(out["functions"])
-    check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"], out.get("ses"))
+    check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"], out.get("ses"),
+                    out["backends"], out.get("origin_verify_secret"))
     print("triggers:")
     check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), client("sqs", args.endpoint),
                    out["functions"], out["queues"], int(out["sqs_max_concurrency"]))

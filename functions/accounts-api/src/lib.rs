@@ -1,6 +1,8 @@
 //! The identity module as one Lambda function: signup, sessions, `/v1/me`, health, and the
-//! whole API's OpenAPI document. It links no other module.
+//! whole API's OpenAPI document. Of the other modules it links only the activity module's
+//! recorder, which counts logins for the tenants' dashboards.
 
+use activity_routes::ActivityRecorder;
 use axum::Router;
 use identity::Identity;
 use identity_passwords::Argon2Hasher;
@@ -20,6 +22,12 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
                 .merge(router(platform, hasher))
                 .merge(web::openapi::served(API_DOCUMENT)),
         ),
+        &activity_routes::recording(&platform.http, || {
+            ActivityRecorder::start(
+                activity_sql::store(&platform.backend).into(),
+                platform.clock.clone(),
+            )
+        }),
     )
 }
 

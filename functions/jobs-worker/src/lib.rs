@@ -1,5 +1,5 @@
 //! The jobs queue's consumers (the notifications module's mail, the webhooks module's
-//! deliveries), as a library: the Lambda binary serves SQS batches with it, and
+//! deliveries, the activity module's dashboard invalidation), as a library: the Lambda binary serves SQS batches with it, and
 //! the local server runs the same consumers in-process on the embedded queue.
 
 pub mod config;
@@ -7,6 +7,7 @@ pub mod config;
 use std::sync::Arc;
 use std::time::Duration;
 
+use activity::DashboardInvalidation;
 use jobs::{Backoff, Consumer, Dispatcher, DynConsumer, JobError};
 use kernel::Envelope;
 use notifications::{HANDLES, Notifications, NotifyError};
@@ -22,8 +23,8 @@ pub use config::{MailConfig, Transport};
 /// the queue's visibility timeout (six times the worker's timeout).
 pub const LEASE: Duration = Duration::from_secs(60);
 
-/// Every consumer this function runs, over the platform's idempotency ledger: the mails, and
-/// the tenants' webhooks.
+/// Every consumer this function runs, over the platform's idempotency ledger: the mails, the
+/// tenants' webhooks, and the cached dashboards that membership changes make stale.
 pub fn dispatcher(
     platform: &Platform,
     notifications: Notifications,
@@ -32,6 +33,7 @@ pub fn dispatcher(
     let consumers: Vec<Arc<DynConsumer<'static>>> = vec![
         DynConsumer::new_arc(Mail(notifications)),
         DynConsumer::new_arc(DeliverConsumer::new(webhooks)),
+        DynConsumer::new_arc(DashboardInvalidation::new(platform.cache.clone())),
     ];
     Dispatcher::new(
         consumers,

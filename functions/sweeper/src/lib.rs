@@ -2,7 +2,7 @@
 //! that the after-commit relay missed (the queue was down, the function was frozen), so an
 //! accepted job reaches the queue within about a minute of the queue coming back, then deletes
 //! expired sessions, password resets and invitations, and what is past its
-//! retention (the webhook delivery log after 30 days).
+//! retention (the webhook delivery log after 30 days, the activity counts after 100).
 
 use database::sweep::{Retention, Swept};
 use kernel::Unavailable;
@@ -20,10 +20,15 @@ pub struct Report {
     pub invitations: u64,
     /// Webhook delivery log entries past their retention deleted.
     pub webhook_deliveries: u64,
+    /// Daily activity counts past their retention deleted.
+    pub activity_counts: u64,
 }
 
 /// How long the webhook delivery log is kept.
 pub const DELIVERY_LOG_RETENTION: time::Duration = time::Duration::days(30);
+
+/// How long daily activity counts are kept: longer than the dashboard's 90 days.
+pub const ACTIVITY_RETENTION: time::Duration = time::Duration::days(100);
 
 /// One sweep. A relay failure (the queue is down) does not stop the housekeeping; it is
 /// reported once the rest is done, so the schedule's retry and alarms see it.
@@ -35,6 +40,7 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
     let invitations = tenancy_sql::sweep(&platform.backend, now).await?;
     let webhook_deliveries =
         webhooks_sql::sweep(&platform.backend, now - DELIVERY_LOG_RETENTION).await?;
+    let activity_counts = activity_sql::sweep(&platform.backend, now - ACTIVITY_RETENTION).await?;
     let relayed = relayed?;
     tracing::info!(
         relayed,
@@ -42,6 +48,7 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
         password_resets,
         invitations,
         webhook_deliveries,
+        activity_counts,
         "swept"
     );
     Ok(Report {
@@ -50,5 +57,6 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
         password_resets,
         invitations,
         webhook_deliveries,
+        activity_counts,
     })
 }

@@ -32,6 +32,7 @@ async fn scheduled_events_relay_the_outbox() {
             &identity_sql::MIGRATIONS,
             &tenancy_sql::MIGRATIONS,
             &webhooks_sql::MIGRATIONS,
+            &activity_sql::MIGRATIONS,
         ])
         .await;
         let platform = testkit::platform(&db.backend);

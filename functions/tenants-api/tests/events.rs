@@ -13,7 +13,12 @@ const CASES: &[(&str, u16)] = &[("health.json", 200), ("members-named-stage.json
 
 #[tokio::test]
 async fn events_get_the_expected_responses() {
-    let db = TestDb::sqlite(&[&PLATFORM, &tenancy_sql::MIGRATIONS]).await;
+    let db = TestDb::sqlite(&[
+        &PLATFORM,
+        &tenancy_sql::MIGRATIONS,
+        &activity_sql::MIGRATIONS,
+    ])
+    .await;
     let platform = testkit::platform(&db.backend);
     for (file, expected) in CASES {
         let app = tenants_api::app(&platform);
@@ -25,7 +30,12 @@ async fn events_get_the_expected_responses() {
 /// The plain router built at cold start serves every operation the document lists.
 #[tokio::test]
 async fn the_router_serves_every_documented_operation() {
-    let db = TestDb::sqlite(&[&PLATFORM, &tenancy_sql::MIGRATIONS]).await;
+    let db = TestDb::sqlite(&[
+        &PLATFORM,
+        &tenancy_sql::MIGRATIONS,
+        &activity_sql::MIGRATIONS,
+    ])
+    .await;
     let app = tenants_api::app(&testkit::platform(&db.backend));
     testkit::assert_serves_documented(app, &tenants_api::openapi()).await;
 }

@@ -1,7 +1,10 @@
 //! The webhooks module as one Lambda function: owners and admins register their tenant's
-//! endpoints and read the delivery log. Deliveries themselves are the jobs worker's. It links
-//! no other module.
+//! endpoints and read the delivery log. Deliveries themselves are the jobs worker's. Of the
+//! other modules it links only the activity module's recorder, which counts its tenant-scoped
+//! requests for the tenants' dashboards, and the tenancy module's plans, which set each
+//! tenant's request budget.
 
+use activity_routes::ActivityRecorder;
 use axum::Router;
 use runtime::{DatabaseReady, Platform};
 use webhooks::Webhooks;
@@ -26,7 +29,25 @@ pub fn app(platform: &Platform, webhooks: Webhooks) -> Router {
             web::health::router(DatabaseReady(platform.backend.clone()))
                 .merge(router(platform, webhooks)),
         ),
+        &options(platform),
     )
+}
+
+/// The platform's HTTP options with a usage recorder and the tenants' plan budgets, read from
+/// the tenancy tables, for the per-tenant rate limit.
+fn options(platform: &Platform) -> web::HttpOptions {
+    let mut http = activity_routes::recording(&platform.http, || {
+        ActivityRecorder::start(
+            activity_sql::store(&platform.backend).into(),
+            platform.clock.clone(),
+        )
+    });
+    http.tenant_quotas.get_or_insert_with(|| {
+        web::DynTenantQuotas::new_arc(tenancy_routes::PlanQuotas::new(tenancy_sql::members(
+            &platform.backend,
+        )))
+    });
+    http
 }
 
 /// The webhooks module's routes with their state, for this function and the local server.

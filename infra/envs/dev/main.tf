@@ -42,6 +42,18 @@ module "platform" {
   log_retention_days            = 7
   tracing_mode                  = "PassThrough"
 
+  # prod's shape: sessions, rate limits, idempotency keys and the cache in DynamoDB (on demand,
+  # no PITR here: cents a month), no ElastiCache.
+  sessions_backend    = "dynamodb"
+  rate_limit_backend  = "dynamodb"
+  rate_limit_failure  = var.rate_limit_failure
+  idempotency_backend = "dynamodb"
+  cache_backend       = "dynamodb"
+
+  # CloudFront sends X-Origin-Verify; the API functions refuse requests without it.
+  origin_verify_secret_version = var.origin_verify_secret_version
+  cors_allowed_origins         = var.cors_allowed_origins
+
   alarms_enabled = false
   alarm_emails   = var.alarm_emails
 

@@ -63,6 +63,13 @@ module "platform" {
 
   alarms_enabled = true
 
+  # Every store in DynamoDB (moto has it, with the sessions table's by_user index), and a CORS
+  # origin to read back. No CDN, so no origin secret: the API is called directly here.
+  sessions_backend     = "dynamodb"
+  rate_limit_backend   = "dynamodb"
+  idempotency_backend  = "dynamodb"
+  cors_allowed_origins = ["http://localhost:3000"]
+
   # SES with a domain of the reserved .test TLD: the identity, the worker's MAIL_TRANSPORT=ses
   # and its ses:SendEmail grant are read back. No configuration set: moto creates one but
   # answers GetConfigurationSet with a body the provider cannot decode. moto returns no DKIM

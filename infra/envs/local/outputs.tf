@@ -62,3 +62,19 @@ output "network" {
   description = "Subnets, NAT gateways and security groups (read back by infra/tests/readback.py)."
   value       = module.platform.network
 }
+
+output "backends" {
+  description = "Stores and CORS origins as the functions get them (read back by infra/tests/readback.py)."
+  value       = module.platform.backends
+}
+
+output "origin_verify_secret" {
+  description = "The origin secret; null here, without the CDN (read back by infra/tests/readback.py)."
+  value       = module.platform.origin_verify_secret
+  sensitive   = true
+}
+
+output "function_environment" {
+  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings and CORS_ALLOWED_ORIGINS."
+  value       = module.platform.function_environment
+}

@@ -44,6 +44,19 @@ module "platform" {
 
   cache_enabled = var.cache_enabled
 
+  # Sessions, rate limits and idempotency keys in DynamoDB (a gateway endpoint: no VPC hop, no
+  # database connection); the cache too, unless the ElastiCache module is on (cache_enabled),
+  # which then holds it (CACHE_BACKEND=redis).
+  sessions_backend    = "dynamodb"
+  rate_limit_backend  = "dynamodb"
+  rate_limit_failure  = var.rate_limit_failure
+  idempotency_backend = "dynamodb"
+  cache_backend       = var.cache_enabled ? "redis" : "dynamodb"
+
+  # CloudFront sends X-Origin-Verify; the API functions refuse requests without it.
+  origin_verify_secret_version = var.origin_verify_secret_version
+  cors_allowed_origins         = var.cors_allowed_origins
+
   alarms_enabled = true
   alarm_emails   = var.alarm_emails
 

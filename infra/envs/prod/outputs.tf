@@ -67,3 +67,19 @@ output "network" {
   description = "VPC, subnets, security groups, and the NAT gateways with their Elastic IPs (nat_public_ips: where webhook deliveries come from, for tenants' allowlists)."
   value       = module.platform.network
 }
+
+output "backends" {
+  description = "Stores of sessions, cache, rate limits and idempotency keys, and the CORS origins, as the functions get them."
+  value       = module.platform.backends
+}
+
+output "origin_verify_secret" {
+  description = "X-Origin-Verify value CloudFront sends to the API (ORIGIN_VERIFY_SECRET): `terraform output -raw origin_verify_secret`, to call the API's own URL in a test."
+  value       = module.platform.origin_verify_secret
+  sensitive   = true
+}
+
+output "function_environment" {
+  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings and CORS_ALLOWED_ORIGINS."
+  value       = module.platform.function_environment
+}

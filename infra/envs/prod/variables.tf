@@ -61,3 +61,21 @@ variable "ses" {
   })
   default = null
 }
+
+variable "cors_allowed_origins" {
+  description = "Origins browsers may call the API from (CORS_ALLOWED_ORIGINS), e.g. [\"https://app.example.com\"]; null: the origin of app_base_url when set, else none."
+  type        = list(string)
+  default     = null
+}
+
+variable "rate_limit_failure" {
+  description = "RATE_LIMIT_FAILURE: open lets requests through when the rate-limit table fails, closed refuses them."
+  type        = string
+  default     = "open"
+}
+
+variable "origin_verify_secret_version" {
+  description = "Change (e.g. 1 -> 2) to rotate the origin secret CloudFront sends as X-Origin-Verify and the API functions check (ORIGIN_VERIFY_SECRET)."
+  type        = number
+  default     = 1
+}

@@ -48,7 +48,7 @@ locals {
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
     }
     "tenants-api" = {
-      description = "The tenancy module: tenants, members, roles and invitations"
+      description = "The tenancy module: tenants, members, roles, invitations and plans; the tenant dashboard"
       # The binary also serves GET /v1/health and /v1/health/ready for direct probes; API
       # Gateway routes those to accounts-api.
       routes = [
@@ -62,6 +62,8 @@ locals {
         "POST /v1/tenants/{tenant_id}/invitations",
         "DELETE /v1/tenants/{tenant_id}/invitations/{invitation_id}",
         "POST /v1/invitations/accept",
+        "GET /v1/tenants/{tenant_id}/dashboard",
+        "GET /v1/plans",
       ]
       send_queues = ["jobs"]
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]
@@ -84,6 +86,8 @@ locals {
       mail        = true
       # Webhooks POST to tenants' public HTTPS endpoints; SMTP relays are outside the VPC.
       internet = true
+      # Membership events invalidate the tenants' cached dashboards in the shared cache.
+      tables = ["cache"]
     }
     "sweeper" = {
       description         = "Every minute: relays what the outbox still holds to the jobs queue, deletes expired rows"

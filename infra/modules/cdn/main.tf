@@ -3,6 +3,7 @@
 #   /v1/plans          honours the Cache-Control the API sends
 #   /v1/*, /openapi.json  never cached, every viewer header, cookie and query string forwarded
 #   everything else    the bucket, honouring its object headers (index.html stays fresh)
+# Requests to the API carry X-Origin-Verify, a secret the API functions check.
 locals {
   api_origin    = "api"
   assets_origin = "assets"
@@ -156,6 +157,13 @@ resource "aws_cloudfront_distribution" "this" {
     origin_id   = local.api_origin
     domain_name = var.api_domain_name
     origin_path = "/${var.api_stage_name}"
+
+    # The API refuses requests without this header (ORIGIN_VERIFY_SECRET): the execute-api
+    # endpoint called directly, around CloudFront's behaviours and headers, gets 403.
+    custom_header {
+      name  = "X-Origin-Verify"
+      value = var.origin_verify_secret
+    }
 
     custom_origin_config {
       http_port              = 80

@@ -13,6 +13,17 @@ variable "api_stage_name" {
   type        = string
 }
 
+variable "origin_verify_secret" {
+  description = "Value of the X-Origin-Verify header CloudFront adds to every request to the API origin; the API functions get it as ORIGIN_VERIFY_SECRET and refuse requests without it."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.origin_verify_secret) >= 32
+    error_message = "origin_verify_secret must be at least 32 characters."
+  }
+}
+
 variable "api_paths" {
   description = "Path patterns sent to the API uncached."
   type        = list(string)

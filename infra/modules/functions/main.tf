@@ -21,6 +21,11 @@ locals {
         DATABASE_MAX_CONNECTIONS = tostring(var.database.max_connections)
       }) : {},
       { for t in f.tables : "${upper(t)}_TABLE" => var.tables[t].name },
+      # Settings of the stores kept in those tables (SESSIONS_BACKEND, RATE_LIMIT_FAILURE...).
+      merge([for t in f.tables : lookup(var.table_environment, t, {})]...),
+      # HTTP functions only: what concerns requests that come through CloudFront
+      # (ORIGIN_VERIFY_SECRET, CORS_ALLOWED_ORIGINS); the others are never called over HTTP.
+      length(f.routes) > 0 ? var.http_environment : {},
       { for q in f.send_queues : "${upper(q)}_QUEUE_URL" => var.queues[q].url },
       # A consumer knows its own queue and its DLQ, where a permanent failure goes at once.
       f.sqs_queue == null ? {} : {
@@ -31,6 +36,11 @@ locals {
       f.environment,
     )
   }
+}
+
+locals {
+  # Variables whose values the environment output shows: plain settings, never secrets.
+  public_settings = concat(flatten([for m in values(var.table_environment) : keys(m)]), ["CORS_ALLOWED_ORIGINS"])
 }
 
 resource "aws_cloudwatch_log_group" "this" {

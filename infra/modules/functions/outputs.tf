@@ -17,3 +17,13 @@ output "functions" {
     }
   }
 }
+
+output "environment" {
+  description = "Each function's environment by binary name: names, the names of all its variables; settings, the values of its store settings (SESSIONS_BACKEND, CACHE_BACKEND...) and CORS_ALLOWED_ORIGINS. Other values (secrets, URLs of resources not yet created) are left out."
+  value = {
+    for k, e in local.environment : k => {
+      names    = sort([for n, v in e : n])
+      settings = { for n, v in e : n => v if contains(local.public_settings, n) }
+    }
+  }
+}

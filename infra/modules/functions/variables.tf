@@ -111,6 +111,18 @@ variable "common_environment" {
   default     = {}
 }
 
+variable "table_environment" {
+  description = "Environment variables by table key, given to the functions that list that table (e.g. sessions = { SESSIONS_BACKEND = \"dynamodb\" })."
+  type        = map(map(string))
+  default     = {}
+}
+
+variable "http_environment" {
+  description = "Environment variables of the HTTP functions (those with routes): ORIGIN_VERIFY_SECRET (a sensitive value), CORS_ALLOWED_ORIGINS."
+  type        = map(string)
+  default     = {}
+}
+
 variable "database" {
   description = "From modules/database: environment (DATABASE_URL...), secret_arn and iam_connect_arn (null without the proxy)."
   type = object({

@@ -117,6 +117,8 @@ module "functions" {
   kms_key_arn            = module.kms.key_arn
   queues                 = module.queues.queues
   tables                 = module.tables.tables
+  table_environment      = local.table_environment
+  http_environment       = local.http_environment
   mail_environment       = local.mail_environment
   mail_send_arns         = var.ses == null ? [] : module.mail[0].send_resource_arns
 
@@ -162,6 +164,8 @@ module "cdn" {
   api_stage_name  = module.api.stage_name
   price_class     = var.cdn_price_class
   force_destroy   = !var.deletion_protection
+
+  origin_verify_secret = local.origin_verify_secret
 }
 
 module "observability" {
@@ -187,6 +191,20 @@ module "observability" {
 
 locals {
   metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
+
+  # The stores behind sessions, the cache, rate limits and idempotency keys, given to each
+  # function that lists the matching table in the catalog. DynamoDB needs no VPC hop (a gateway
+  # endpoint); redis is the ElastiCache module (REDIS_URL), so only with cache_enabled.
+  cache_backend = coalesce(var.cache_backend, var.cache_enabled ? "redis" : "dynamodb")
+  table_environment = {
+    sessions = { SESSIONS_BACKEND = var.sessions_backend }
+    cache    = { CACHE_BACKEND = local.cache_backend }
+    rate_limits = {
+      RATE_LIMIT_BACKEND = var.rate_limit_backend
+      RATE_LIMIT_FAILURE = var.rate_limit_failure
+    }
+    idempotency = { IDEMPOTENCY_BACKEND = var.idempotency_backend }
+  }
 
   # With SES, its API (email.<region>.amazonaws.com) is reached through an interface endpoint of
   # its own: from the private subnets, which have no route out, and from the egress subnets

@@ -8,6 +8,11 @@ output "functions" {
   value       = module.functions.functions
 }
 
+output "function_environment" {
+  description = "Each function's environment: the names of its variables, and the values of its store settings and CORS_ALLOWED_ORIGINS."
+  value       = module.functions.environment
+}
+
 output "api_url" {
   description = "API Gateway invoke URL (with the stage)."
   value       = module.api.invoke_url
@@ -116,5 +121,23 @@ output "network" {
     nat_gateway_ids    = module.network.nat_gateway_ids
     nat_public_ips     = module.network.nat_public_ips
     security_group_ids = module.network.security_group_ids
+  }
+}
+
+output "origin_verify_secret" {
+  description = "The X-Origin-Verify value CloudFront sends to the API (ORIGIN_VERIFY_SECRET), for calling the API around CloudFront in a test; null without the CDN."
+  value       = local.origin_verify_secret
+  sensitive   = true
+}
+
+output "backends" {
+  description = "The stores of sessions, cache, rate limits and idempotency keys, and the CORS origins, as the functions get them."
+  value = {
+    sessions             = var.sessions_backend
+    cache                = local.cache_backend
+    rate_limits          = var.rate_limit_backend
+    rate_limit_failure   = var.rate_limit_failure
+    idempotency          = var.idempotency_backend
+    cors_allowed_origins = local.cors_allowed_origins
   }
 }

@@ -180,6 +180,82 @@ variable "cache_max_ecpu_per_second" {
   default     = 5000
 }
 
+# --- stores: sessions, cache, rate limits, idempotency keys ---
+variable "sessions_backend" {
+  description = "SESSIONS_BACKEND of the functions that list the sessions table: dynamodb (the sessions table, no VPC hop), database (PostgreSQL) or redis (the cache, needs cache_enabled). memory is refused: each Lambda instance would keep sessions of its own."
+  type        = string
+  default     = "dynamodb"
+
+  validation {
+    condition     = contains(["dynamodb", "database", "redis"], var.sessions_backend)
+    error_message = "sessions_backend must be dynamodb, database or redis (memory does not survive across Lambda instances)."
+  }
+
+  validation {
+    condition     = var.sessions_backend != "redis" || var.cache_enabled
+    error_message = "sessions_backend = redis needs the cache: set cache_enabled = true."
+  }
+}
+
+variable "cache_backend" {
+  description = "CACHE_BACKEND of the functions that list the cache table: dynamodb, redis (needs cache_enabled) or memory (per Lambda instance). null: redis with cache_enabled, else dynamodb."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cache_backend == null ? true : contains(["dynamodb", "redis", "memory"], var.cache_backend)
+    error_message = "cache_backend must be dynamodb, redis, memory or null."
+  }
+
+  validation {
+    condition     = var.cache_backend != "redis" || var.cache_enabled
+    error_message = "cache_backend = redis needs the cache: set cache_enabled = true."
+  }
+}
+
+variable "rate_limit_backend" {
+  description = "RATE_LIMIT_BACKEND of the functions that list the rate_limits table: dynamodb, redis (needs cache_enabled) or memory (a separate count per Lambda instance, so limits multiply with concurrency)."
+  type        = string
+  default     = "dynamodb"
+
+  validation {
+    condition     = contains(["dynamodb", "redis", "memory"], var.rate_limit_backend)
+    error_message = "rate_limit_backend must be dynamodb, redis or memory."
+  }
+
+  validation {
+    condition     = var.rate_limit_backend != "redis" || var.cache_enabled
+    error_message = "rate_limit_backend = redis needs the cache: set cache_enabled = true."
+  }
+}
+
+variable "rate_limit_failure" {
+  description = "RATE_LIMIT_FAILURE: what a request gets when the rate-limit store fails: open (let it through) or closed (refuse it)."
+  type        = string
+  default     = "open"
+
+  validation {
+    condition     = contains(["open", "closed"], var.rate_limit_failure)
+    error_message = "rate_limit_failure must be open or closed."
+  }
+}
+
+variable "idempotency_backend" {
+  description = "IDEMPOTENCY_BACKEND of the functions that list the idempotency table: dynamodb or redis (needs cache_enabled). memory is refused: a retry reaching another Lambda instance would run twice."
+  type        = string
+  default     = "dynamodb"
+
+  validation {
+    condition     = contains(["dynamodb", "redis"], var.idempotency_backend)
+    error_message = "idempotency_backend must be dynamodb or redis (memory does not survive across Lambda instances)."
+  }
+
+  validation {
+    condition     = var.idempotency_backend != "redis" || var.cache_enabled
+    error_message = "idempotency_backend = redis needs the cache: set cache_enabled = true."
+  }
+}
+
 # --- functions ---
 variable "function_memory_mb" {
   description = "Memory per function (MB)."
@@ -345,6 +421,23 @@ variable "cdn_enabled" {
   description = "CloudFront and the static-asset bucket."
   type        = bool
   default     = true
+}
+
+variable "origin_verify_secret_version" {
+  description = "Generation of the origin secret (X-Origin-Verify, ORIGIN_VERIFY_SECRET); any change generates a new secret for CloudFront and the API functions in one apply. Only with cdn_enabled."
+  type        = number
+  default     = 1
+}
+
+variable "cors_allowed_origins" {
+  description = "Origins (scheme://host[:port]) browsers may call the API from (CORS_ALLOWED_ORIGINS, comma-separated); null: the origin of app_base_url when set, else none."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.cors_allowed_origins == null ? true : alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
+    error_message = "Each of cors_allowed_origins must be an origin: http(s)://host with an optional port, no path, no trailing slash."
+  }
 }
 
 variable "cdn_price_class" {

@@ -8,11 +8,12 @@ use runtime::{DatabaseReady, Platform};
 use webhooks_http::HttpSenderConfig;
 
 /// Every table's migrations: the platform's, then each module's.
-pub const MIGRATIONS: [&MigrationSet; 4] = [
+pub const MIGRATIONS: [&MigrationSet; 5] = [
     &database::PLATFORM,
     &identity_sql::MIGRATIONS,
     &tenancy_sql::MIGRATIONS,
     &webhooks_sql::MIGRATIONS,
+    &activity_sql::MIGRATIONS,
 ];
 
 pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
@@ -20,7 +21,8 @@ pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
 }
 
 /// Every route of every function, and the whole API's document generated live. Writes relay
-/// the outbox onto the configured queue, as the functions do.
+/// the outbox onto the configured queue, and usage is counted for the tenants' dashboards (by
+/// the recorder `platform.http` carries, or a new one), as the functions do.
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
     let document = web::openapi::to_json(&openapi());
     web::serve(
@@ -31,6 +33,7 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
                 .merge(webhooks_api::router(platform, webhooks(platform)))
                 .merge(web::openapi::served(document)),
         ),
+        &tenants_api::options(platform),
     )
 }
 

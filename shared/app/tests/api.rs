@@ -493,6 +493,7 @@ async fn another_tenant_is_invisible_on_every_route(app: TestApp) {
             Some(json!({"url": "https://hooks.example.com/a"})),
         ),
         (Method::GET, format!("/v1/tenants/{ta}/webhooks"), None),
+        (Method::GET, format!("/v1/tenants/{ta}/dashboard"), None),
         (Method::DELETE, a_hook.clone(), None),
         (Method::GET, format!("{a_hook}/deliveries"), None),
         (
@@ -583,6 +584,8 @@ async fn every_route_is_documented(app: TestApp) {
         ("patch", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("delete", "/v1/tenants/{tenant_id}/members/{user_id}"),
         ("get", "/openapi.json"),
+        ("get", "/v1/plans"),
+        ("get", "/v1/tenants/{tenant_id}/dashboard"),
     ];
     let paths = doc.body["paths"].as_object().unwrap();
     let documented: usize = paths

@@ -3,6 +3,9 @@
 //! (`docs/openapi.json` is that output). It also runs the job consumers in-process, on the
 //! configured queue (the embedded one by default), as the worker functions do in AWS.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use anyhow::Context;
 use identity_passwords::Argon2Hasher;
 use runtime::{Config, Platform, telemetry};
@@ -16,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let config = Config::from_env()?;
     telemetry::init(config.log_format);
-    let platform = Platform::from_config(&config).await?;
+    let mut platform = Platform::from_config(&config).await?;
     app::migrate(&platform.backend)
         .await
         .context("migrating the database")?;
@@ -32,19 +35,27 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let mail = jobs_worker::MailConfig::from_env()?;
     webhooks_http::HttpSenderConfig::from_env()?;
-    let server =
-        axum::serve(listener, app::app(&platform, hasher)).with_graceful_shutdown(shutdown());
-    if !in_process_jobs()? {
+    // Kept here, so the usage counted since its last flush is written when the server stops.
+    let recorder = tenants_api::recorder(&platform);
+    platform.http.activity = Some(Arc::new(recorder.clone()));
+    // The peer's address feeds the per-address rate limits.
+    let service = app::app(&platform, hasher).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(shutdown());
+    let stopped: anyhow::Result<()> = if in_process_jobs()? {
+        let worker = app::work(&platform, &mail, std::future::pending());
+        // The server stops on a signal; the in-process worker stops with it.
+        tokio::select! {
+            served = server => served.map_err(Into::into),
+            worked = worker => worked,
+        }
+    } else {
         // Jobs wait in the queue for a worker elsewhere (or for the next run).
-        return Ok(server.await?);
+        server.await.map_err(Into::into)
+    };
+    if let Err(err) = recorder.flush().await {
+        tracing::warn!(error = %err, "the last activity counts were not written");
     }
-    let worker = app::work(&platform, &mail, std::future::pending());
-    // The server stops on a signal; the in-process worker stops with it.
-    tokio::select! {
-        served = server => served?,
-        worked = worker => worked?,
-    }
-    Ok(())
+    stopped
 }
 
 /// `JOBS_IN_PROCESS`: whether this server also runs the job consumers (default true). The

@@ -5,6 +5,8 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use crate::stores::StoresConfig;
+
 /// `DATABASE_URL` unset means the embedded SQLite default at this path.
 pub const DEFAULT_SQLITE_PATH: &str = "data/dev.sqlite";
 
@@ -21,6 +23,8 @@ pub struct Config {
     /// How many password hashes may run at once; unset means the hasher's default.
     pub hash_concurrency: Option<usize>,
     pub jobs: JobsConfig,
+    /// Sessions, cache, rate limits, idempotency keys and the HTTP protections.
+    pub stores: StoresConfig,
 }
 
 /// Where async jobs are queued.
@@ -87,6 +91,10 @@ pub enum LogFormat {
 pub struct Secret(String);
 
 impl Secret {
+    pub(crate) fn new(value: String) -> Self {
+        Self(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -181,6 +189,7 @@ impl Config {
                     max_receives: parse(&get, "JOBS_MAX_RECEIVES", 5, bounds::JOBS_MAX_RECEIVES)?,
                 },
             },
+            stores: StoresConfig::from_lookup(&get)?,
         })
     }
 }

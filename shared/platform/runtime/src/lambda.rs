@@ -1,5 +1,6 @@
 //! Adapts the axum app to API Gateway HTTP API events before routing: strips a named stage
-//! from the path, and carries API Gateway's request id into `x-request-id`.
+//! from the path, carries API Gateway's request id into `x-request-id`, and records the
+//! caller's address.
 
 use axum::Router;
 use axum::http::{HeaderValue, Uri};
@@ -16,7 +17,20 @@ pub fn handler(app: Router) -> MapRequest<Router, fn(Request) -> Request> {
 }
 
 fn prepare(req: Request) -> Request {
-    adopt_request_id(strip_stage(req))
+    record_client(adopt_request_id(strip_stage(req)))
+}
+
+/// The caller's address as API Gateway saw it, for per-address rate limits.
+fn record_client(mut req: Request) -> Request {
+    let ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref(),
+        _ => None,
+    }
+    .and_then(|ip| ip.parse().ok());
+    if let Some(ip) = ip {
+        req.extensions_mut().insert(web::ClientAddr(ip));
+    }
+    req
 }
 
 /// API Gateway puts a named stage (`/prod/v1/me`) in the path; routes are declared without it.

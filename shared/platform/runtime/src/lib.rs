@@ -10,9 +10,11 @@ mod database_auth;
 pub mod jobs;
 pub mod lambda;
 mod platform;
+pub mod stores;
 pub mod telemetry;
 
 pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig};
 pub use database::DatabaseReady;
 pub use jobs::Jobs;
 pub use platform::Platform;
+pub use stores::{SessionsBackend, Store, StoresConfig};

@@ -1,5 +1,5 @@
 //! Sessions in the process's memory: the embedded default for a single process (tests, a
-//! local run), held to the same contract suite as the SQL store (`database/tests/sessions.rs`).
+//! local run), held to the same contract suite as the other stores (`testkit::session_contract`).
 //! Sessions vanish when the process ends, and no other instance sees them.
 
 use std::collections::HashMap;

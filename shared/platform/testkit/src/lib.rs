@@ -1,10 +1,15 @@
 //! Fresh, migrated databases for tests: a new SQLite file or a new PostgreSQL database per
 //! test, removed when the test ends, so tests never share state and run in parallel; a moto
-//! server for the AWS adapters; and a throwaway PostgreSQL server that checks passwords.
+//! server for the AWS adapters, Redis, and a throwaway PostgreSQL server that checks passwords;
+//! and the contract suites every adapter of a port runs.
 
+pub mod dynamodb;
+pub mod kv_contract;
 mod moto;
 mod password_postgres;
 pub mod queue_contract;
+pub mod redis;
+pub mod session_contract;
 pub mod sqs;
 
 pub use moto::{ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, moto_endpoint};

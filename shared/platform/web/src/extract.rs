@@ -144,12 +144,15 @@ where
             .map_err(ApiError::unavailable)?
             .ok_or(NO_SESSION)?;
         tracing::Span::current().record("user_id", tracing::field::display(user));
+        if let Some(slot) = parts.extensions.get::<crate::activity::CallerSlot>() {
+            slot.set(user);
+        }
         Ok(Self { user, token })
     }
 }
 
 /// The token of an `Authorization: Bearer` header; the scheme is case-insensitive (RFC 9110).
-fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme

@@ -4,27 +4,40 @@
 //! it serves; the local server serves every function's. Tests, the local server and the Lambda
 //! functions run the same routers.
 
+mod activity;
+mod etag;
 mod extract;
 mod fields;
+mod guard;
 pub mod health;
+mod idempotent;
+mod limits;
 mod metrics;
 mod middleware;
 pub mod openapi;
+mod options;
 mod problem;
 
 use axum::Router;
 
+pub use activity::{ActivitySink, Recorder};
 pub use extract::{Authenticated, Json, Path};
 pub use fields::{Fields, page, parse_id, tenant_scope};
 pub use health::{DynReadiness, Readiness};
+pub use kv::{Decision, Policy};
+pub use limits::{
+    ClientAddr, DynTenantQuotas, PER_SESSION, PER_TENANT, RateLimits, TenantQuotas, per_ip,
+};
 pub use metrics::{BusinessMetric, BusinessMetrics, EmfMetrics};
+pub use options::{HttpOptions, LimiterFailure, Limits};
 pub use problem::{ApiError, FieldError, PROBLEM_JSON, Problem};
 
 /// Largest request body accepted, in bytes. Larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The routes wrapped in the shared layers: request ids, tracing, problem rendering, panic
-/// containment, the body limit and the default `Cache-Control`.
-pub fn serve(routes: Router) -> Router {
-    middleware::wrap(routes)
+/// The routes wrapped in the shared layers: request ids, tracing, security headers, problem
+/// rendering, the origin secret, CORS, rate limits, idempotency keys, ETags, the default
+/// `Cache-Control`, the body limit and panic containment.
+pub fn serve(routes: Router, options: &HttpOptions) -> Router {
+    middleware::wrap(routes, options)
 }

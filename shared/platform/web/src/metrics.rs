@@ -10,6 +10,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub enum BusinessMetric {
     Signups,
     Logins,
+    /// A request was refused by a rate limit.
+    RateLimited,
+    /// The rate limiter's store was down; the request was let through or refused by config.
+    RateLimiterUnavailable,
+    /// The cache's store was down; the result came from the database.
+    CacheBypassed,
 }
 
 impl BusinessMetric {
@@ -17,6 +23,9 @@ impl BusinessMetric {
         match self {
             Self::Signups => "Signups",
             Self::Logins => "Logins",
+            Self::RateLimited => "RateLimited",
+            Self::RateLimiterUnavailable => "RateLimiterUnavailable",
+            Self::CacheBypassed => "CacheBypassed",
         }
     }
 }

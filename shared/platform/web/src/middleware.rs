@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH};
+use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
@@ -17,8 +16,8 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::Empty;
 
-use crate::problem::{self, Problem};
-use crate::{ApiError, MAX_BODY_BYTES};
+use crate::problem;
+use crate::{ApiError, HttpOptions, MAX_BODY_BYTES};
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -26,9 +25,12 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// flood a log line.
 const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// Wraps the routes in the shared layers; the last `layer` call is the outermost.
-pub(crate) fn wrap(router: Router) -> Router {
-    router
+/// Wraps the routes in the shared layers; the last `layer` call is the outermost. From the
+/// outside in: request ids and the request's span, security headers, problem bodies, the
+/// CDN's origin secret, CORS, rate limits, idempotency keys, ETags, the default
+/// `Cache-Control`, the body limit and panic containment.
+pub(crate) fn wrap(router: Router, options: &HttpOptions) -> Router {
+    let router = router
         .fallback(|| async { ApiError::NotFound("route") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(CatchPanicLayer::custom(|_| {
@@ -39,7 +41,18 @@ pub(crate) fn wrap(router: Router) -> Router {
             CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .layer(from_fn(render_problems))
+        .layer(from_fn(crate::etag::etag));
+    let router = match options.idempotency.clone() {
+        Some(idempotency) => router.layer(from_fn(move |req: Request, next: Next| {
+            crate::idempotent::idempotent(idempotency.clone(), req, next)
+        })),
+        None => router,
+    };
+    let router = crate::activity::layer(router, options);
+    let router = crate::limits::context(router, options);
+    let router = crate::guard::cors(router, options);
+    let router = crate::guard::origin_check(router, options);
+    crate::guard::security_headers(router.layer(from_fn(render_problems)))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -93,15 +106,7 @@ fn request_id(req: &Request) -> Option<&str> {
 /// Writes the body of problem responses, which only here can carry the request id.
 async fn render_problems(req: Request, next: Next) -> Response {
     let id = request_id(&req).map(str::to_owned);
-    let mut response = next.run(req).await;
-    if let Some(problem) = response.extensions_mut().remove::<Problem>() {
-        let body = problem::render(problem, id);
-        response
-            .headers_mut()
-            .insert(CONTENT_LENGTH, body.len().into());
-        *response.body_mut() = Body::from(body);
-    }
-    response
+    problem::finish(next.run(req).await, id)
 }
 
 #[cfg(test)]

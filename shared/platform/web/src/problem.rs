@@ -65,6 +65,12 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A rate limit is spent until its window ends.
+    #[error("too many requests under {}", policy.name)]
+    TooManyRequests {
+        policy: kv::Policy,
+        decision: kv::Decision,
+    },
     /// A dependency is down; `detail` tells the client whether and how to retry.
     #[error("service unavailable: {detail}")]
     Unavailable {
@@ -107,6 +113,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -146,6 +153,16 @@ impl ApiError {
                     message: "must be application/json".to_owned(),
                 }],
             ),
+            Self::TooManyRequests { policy, decision } => (
+                format!(
+                    "the limit of {} requests per {} s ({}) is spent; retry in {} s",
+                    decision.limit,
+                    policy.window.as_secs(),
+                    policy.name,
+                    decision.reset_after.as_secs()
+                ),
+                Vec::new(),
+            ),
             Self::Unavailable { detail, .. } => ((*detail).to_owned(), Vec::new()),
             Self::Internal(_) => ("an unexpected error occurred".to_owned(), Vec::new()),
         };
@@ -181,8 +198,18 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unauthenticated(_)) {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if matches!(self, Self::Unavailable { .. }) {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        match &self {
+            Self::Unavailable { .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Self::TooManyRequests { policy, decision } => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(decision.reset_after.as_secs().max(1)),
+                );
+                crate::limits::set_headers(headers, policy, decision);
+            }
+            _ => {}
         }
         response
     }
@@ -202,8 +229,21 @@ impl IntoResponse for Problem {
     }
 }
 
+/// Writes the body of a problem response, which only the layers can stamp with the request id.
+/// Other responses pass unchanged.
+pub(crate) fn finish(mut response: Response, request_id: Option<String>) -> Response {
+    if let Some(problem) = response.extensions_mut().remove::<Problem>() {
+        let body = render(problem, request_id);
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, body.len().into());
+        *response.body_mut() = axum::body::Body::from(body);
+    }
+    response
+}
+
 /// The final body of a problem response, stamped with the request id.
-pub(crate) fn render(mut problem: Problem, request_id: Option<String>) -> Vec<u8> {
+fn render(mut problem: Problem, request_id: Option<String>) -> Vec<u8> {
     problem.request_id = request_id;
     serde_json::to_vec(&problem).unwrap_or_default()
 }

@@ -5,7 +5,9 @@
 //! - the thread count caps concurrent hashes, so a burst of logins queues for CPU instead of
 //!   taking every core from cheap requests;
 //! - the threads run at a lower scheduling priority, so request handling preempts them;
-//! - each thread hashes into one reusable 19 MiB buffer, so memory stays flat.
+//! - each thread hashes into one reusable 19 MiB buffer, so memory stays flat;
+//! - the queue in front of them is bounded: when it is full a request is refused at once (503
+//!   with `Retry-After`), and a queued hash whose client has gone is skipped.
 
 mod reusing;
 mod workers;
@@ -24,6 +26,10 @@ use workers::Workers;
 const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
+
+/// Hashes allowed to wait per hashing thread. A hash takes tens of milliseconds, so a full
+/// queue clears in about a second; a request beyond it gets 503 and `Retry-After` at once.
+const QUEUE_PER_THREAD: usize = 16;
 
 #[derive(Clone)]
 pub struct Argon2Hasher {
@@ -64,7 +70,7 @@ impl Argon2Hasher {
             params: self.params.clone(),
         };
         self.workers
-            .get_or_init(|| Workers::start(self.threads))
+            .get_or_init(|| Workers::start(self.threads, self.threads * QUEUE_PER_THREAD))
             .run(move || work(&argon2))
             .await
             .map_err(|e| HashError(Box::new(e)))

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use identity::{IdentityError, Password};
 use kernel::Email;
 use sessions::SessionToken;
-use web::{ApiError, Authenticated, BusinessMetric, Fields, Json, Problem};
+use web::{ApiError, Authenticated, BusinessMetric, Fields, Json, Problem, RateLimits, Recorder};
 
 use crate::IdentityState;
 use crate::dto::{
@@ -27,6 +27,7 @@ use crate::errors::{problem, signup_problem};
             body = SignupResponse
         ),
         (status = 409, description = "The email is taken", body = Problem),
+        (status = 429, description = "Too many signups from this address", body = Problem),
     )
 )]
 pub(crate) async fn signup(
@@ -61,13 +62,23 @@ pub(crate) async fn signup(
     responses(
         (status = 201, description = "A new session", body = SessionBody),
         (status = 401, description = "Wrong email or password", body = Problem),
+        (
+            status = 429,
+            description = "Too many attempts from this address or on this account",
+            body = Problem
+        ),
     )
 )]
 pub(crate) async fn login(
     State(state): State<IdentityState>,
+    limits: RateLimits,
+    activity: Recorder,
     Json(body): Json<LoginRequest>,
 ) -> Result<(StatusCode, axum::Json<SessionBody>), ApiError> {
     let email = Email::parse(&body.email)?;
+    limits
+        .check(&crate::limits::LOGIN_PER_ACCOUNT, email.as_str())
+        .await?;
     // A password outside today's policy may predate it; it is simply wrong, not malformed.
     let password =
         Password::parse(body.password).map_err(|_| problem(IdentityError::WrongEmailOrPassword))?;
@@ -77,6 +88,7 @@ pub(crate) async fn login(
         .await
         .map_err(problem)?;
     state.metrics.count(BusinessMetric::Logins);
+    activity.login(session.user_id);
     Ok((StatusCode::CREATED, axum::Json(session.into())))
 }
 
@@ -120,13 +132,24 @@ pub(crate) async fn me(
     path = "/v1/password-resets",
     tag = "identity",
     request_body = PasswordResetRequest,
-    responses((status = 202, description = "If the email has an account, a reset mail is on its way"))
+    responses(
+        (status = 202, description = "If the email has an account, a reset mail is on its way"),
+        (
+            status = 429,
+            description = "Too many resets from this address or for this email",
+            body = Problem
+        ),
+    )
 )]
 pub(crate) async fn request_password_reset(
     State(state): State<IdentityState>,
+    limits: RateLimits,
     Json(body): Json<PasswordResetRequest>,
 ) -> Result<StatusCode, ApiError> {
     let email = Email::parse(&body.email)?;
+    limits
+        .check(&crate::limits::PASSWORD_RESET_PER_ACCOUNT, email.as_str())
+        .await?;
     state
         .identity
         .request_password_reset(&email)
@@ -149,6 +172,7 @@ pub(crate) async fn request_password_reset(
             description = "No live reset has this token: used, expired, or never issued",
             body = Problem
         ),
+        (status = 429, description = "Too many resets from this address", body = Problem),
     )
 )]
 pub(crate) async fn confirm_password_reset(

@@ -5,6 +5,7 @@
 mod dto;
 mod errors;
 mod handlers;
+pub mod limits;
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use identity::Identity;
 use sessions::Sessions;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use web::BusinessMetrics;
+use web::{BusinessMetrics, per_ip};
 
 /// What the identity routes need, built once per process.
 #[derive(Clone)]
@@ -35,17 +36,29 @@ impl FromRef<IdentityState> for Sessions {
 /// it serves every operation of [`routes`].
 pub fn router() -> Router<IdentityState> {
     Router::new()
-        .route("/v1/signup", post(handlers::signup))
-        .route("/v1/sessions", post(handlers::login))
+        .route(
+            "/v1/signup",
+            per_ip(post(handlers::signup), &limits::SIGNUP_PER_IP),
+        )
+        .route(
+            "/v1/sessions",
+            per_ip(post(handlers::login), &limits::LOGIN_PER_IP),
+        )
         .route("/v1/sessions/current", delete(handlers::logout))
         .route("/v1/me", get(handlers::me))
         .route(
             "/v1/password-resets",
-            post(handlers::request_password_reset),
+            per_ip(
+                post(handlers::request_password_reset),
+                &limits::PASSWORD_RESET_PER_IP,
+            ),
         )
         .route(
             "/v1/password-resets/confirm",
-            post(handlers::confirm_password_reset),
+            per_ip(
+                post(handlers::confirm_password_reset),
+                &limits::PASSWORD_RESET_PER_IP,
+            ),
         )
 }
 

@@ -10,6 +10,7 @@ mod error;
 mod events;
 pub mod memory;
 mod model;
+pub mod plans;
 mod ports;
 mod role;
 pub mod rules;
@@ -24,6 +25,7 @@ pub use memory::{MemoryDirectory, MemoryMembers};
 pub use model::{
     Invitation, InvitationId, Member, MemberPage, Membership, NewInvitation, NewTenant, Tenant,
 };
+pub use plans::{PLANS, Plan, PlanLimits};
 pub use ports::{Directory, DirectoryUser, DynDirectory, DynMembers, Members};
 pub use role::Role;
 pub use service::{INVITATION_TTL, Invited, Tenancy};

@@ -126,6 +126,7 @@ impl Members for MemoryMembers {
                 id: tenant.id,
                 name: tenant.name.as_str().to_owned(),
                 created_at: tenant.created_at,
+                plan: crate::plans::starting_plan(),
             },
         );
         state

@@ -1,3 +1,4 @@
+use crate::plans::Plan;
 use kernel::{Email, TenantId, UserId};
 use sessions::TokenHash;
 use time::OffsetDateTime;
@@ -10,6 +11,7 @@ pub struct Tenant {
     pub id: TenantId,
     pub name: String,
     pub created_at: OffsetDateTime,
+    pub plan: &'static Plan,
 }
 
 /// A tenant to create, with the user who becomes its first owner.

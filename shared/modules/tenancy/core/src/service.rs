@@ -63,6 +63,7 @@ impl Tenancy {
             id: tenant.id,
             name: tenant.name.as_str().to_owned(),
             created_at: tenant.created_at,
+            plan: crate::plans::starting_plan(),
         })
     }
 

@@ -39,6 +39,9 @@ pub(crate) struct TenantBody {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     created_at: OffsetDateTime,
+    /// The plan's id, one of `GET /v1/plans`.
+    #[schema(example = "free")]
+    plan: &'static str,
 }
 
 impl From<Tenant> for TenantBody {
@@ -47,6 +50,7 @@ impl From<Tenant> for TenantBody {
             id: tenant.id.as_uuid(),
             name: tenant.name,
             created_at: tenant.created_at,
+            plan: tenant.plan.id,
         }
     }
 }

@@ -7,7 +7,7 @@ use kernel::Email;
 use serde::Deserialize;
 use sessions::SessionToken;
 use tenancy::{InvitationId, Role};
-use web::{ApiError, Authenticated, Fields, Json, Path, Problem, parse_id, tenant_scope};
+use web::{ApiError, Authenticated, Fields, Json, Path, Policy, Problem, parse_id, tenant_scope};
 
 use crate::TenancyState;
 use crate::dto::{
@@ -15,6 +15,13 @@ use crate::dto::{
 };
 use crate::errors::problem;
 use crate::tenants::{NO_TENANT, TenantPath};
+
+/// Invitations sent and accepted from one address: each one sends a mail or changes a tenant.
+pub const INVITATIONS_PER_IP: Policy = Policy {
+    name: "invitations-ip",
+    limit: 60,
+    window: std::time::Duration::from_secs(3600),
+};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct InvitationPath {
@@ -45,6 +52,7 @@ pub(crate) struct InvitationPath {
             body = Problem
         ),
         (status = 404, description = NO_TENANT, body = Problem),
+        (status = 429, description = "Too many invitations from this address", body = Problem),
         (status = 409, description = "The email's account is a member already", body = Problem),
     )
 )]
@@ -154,6 +162,7 @@ pub(crate) async fn revoke_invitation(
             body = Problem
         ),
         (status = 409, description = "The caller is a member already", body = Problem),
+        (status = 429, description = "Too many invitations from this address", body = Problem),
     )
 )]
 pub(crate) async fn accept_invitation(

@@ -7,6 +7,8 @@ mod dto;
 mod errors;
 mod invitations;
 mod members;
+mod plans;
+mod quotas;
 mod tenants;
 
 use axum::Router;
@@ -16,6 +18,9 @@ use sessions::Sessions;
 use tenancy::Tenancy;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use web::per_ip;
+
+pub use quotas::PlanQuotas;
 
 /// What the tenancy routes need, built once per process.
 #[derive(Clone)]
@@ -34,6 +39,7 @@ impl FromRef<TenancyState> for Sessions {
 /// it serves every operation of [`routes`].
 pub fn router() -> Router<TenancyState> {
     Router::new()
+        .route("/v1/plans", get(plans::list_plans))
         .route(
             "/v1/tenants",
             get(tenants::list_tenants).post(tenants::create_tenant),
@@ -49,7 +55,10 @@ pub fn router() -> Router<TenancyState> {
         )
         .route(
             "/v1/tenants/{tenant_id}/invitations",
-            get(invitations::list_invitations).post(invitations::invite),
+            get(invitations::list_invitations).merge(per_ip(
+                post(invitations::invite),
+                &invitations::INVITATIONS_PER_IP,
+            )),
         )
         .route(
             "/v1/tenants/{tenant_id}/invitations/{invitation_id}",
@@ -57,13 +66,17 @@ pub fn router() -> Router<TenancyState> {
         )
         .route(
             "/v1/invitations/accept",
-            post(invitations::accept_invitation),
+            per_ip(
+                post(invitations::accept_invitation),
+                &invitations::INVITATIONS_PER_IP,
+            ),
         )
 }
 
 /// The same routes, each carrying its OpenAPI operation, for the document.
 pub fn routes() -> OpenApiRouter<TenancyState> {
     OpenApiRouter::new()
+        .routes(routes!(plans::list_plans))
         .routes(routes!(tenants::list_tenants, tenants::create_tenant))
         .routes(routes!(tenants::get_tenant))
         .routes(routes!(members::list_members))

@@ -47,6 +47,7 @@ pub struct TenantRow {
     id: Uuid,
     name: String,
     created_at: OffsetDateTime,
+    plan: String,
 }
 
 impl From<TenantRow> for Tenant {
@@ -55,6 +56,8 @@ impl From<TenantRow> for Tenant {
             id: TenantId::from_uuid(row.id),
             name: row.name,
             created_at: row.created_at,
+            // The column's check allows only the catalog's ids.
+            plan: tenancy::plans::plan(&row.plan).unwrap_or_else(tenancy::plans::starting_plan),
         }
     }
 }

@@ -7,7 +7,7 @@ pub const INSERT_MEMBERSHIP: &str =
 pub const SELECT_MEMBERSHIPS: &str = "SELECT m.tenant_id, t.name AS tenant_name, m.role \
      FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
      WHERE m.user_id = $1 ORDER BY m.tenant_id";
-pub const SELECT_TENANT: &str = "SELECT id, name, created_at FROM tenants WHERE id = $1";
+pub const SELECT_TENANT: &str = "SELECT id, name, created_at, plan FROM tenants WHERE id = $1";
 pub const SELECT_ROLE: &str = "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2";
 pub const SELECT_MEMBER: &str = "SELECT m.user_id, d.email, m.role, m.created_at \
      FROM memberships m JOIN directory_users d ON d.id = m.user_id \

@@ -57,7 +57,10 @@ impl App {
             sessions: sessions.clone(),
         };
         Self {
-            router: web::serve(webhooks_routes::router().with_state(state)),
+            router: web::serve(
+                webhooks_routes::router().with_state(state),
+                &web::HttpOptions::default(),
+            ),
             sessions,
             db,
             tenant: TenantId::generate(),
