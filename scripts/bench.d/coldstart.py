@@ -3,8 +3,11 @@
 
 Run through `scripts/bench cold-start`. Usage:
 
-    coldstart.py --out DIR [-n N] [--database-url URL] [--event NAME=FILE]... ROLE=PATH...
-        (ROLE: baseline | function; one baseline)
+    coldstart.py --out DIR [-n N] [--database-url URL] [--event NAME=FILE]...
+                 [--db-variant NAME=PATH,FILE,DATABASE_URL]... ROLE=PATH...
+        (ROLE: baseline | function; one baseline. A --db-variant is one more function, PATH
+        started under NAME with FILE's event and its own DATABASE_URL: the same binary's first
+        database request directly and through a pooler, say.)
 
 For each start: spawn the binary with AWS_LAMBDA_RUNTIME_API pointing at the emulator; its first
 `GET /2018-06-01/runtime/invocation/next` gets an API Gateway v2 `GET /v1/health` event, or, for a
@@ -200,6 +203,11 @@ def response_error(run: Run, body: bytes) -> str | None:
     if run.event is None:
         status = answer.get("statusCode")
         return None if status == 200 else f"response statusCode {status}: {body[:300]!r}"
+    if "requestContext" in run.event and "rawPath" in run.event:
+        # An HTTP event: a 5xx means the database (or another dependency) did not answer.
+        status = answer.get("statusCode")
+        if not isinstance(status, int) or status >= 500:
+            return f"response statusCode {status}: {body[:300]!r}"
     if "errorMessage" in answer or answer.get("batchItemFailures"):
         return f"response reports a failure: {body[:300]!r}"
     return None
@@ -257,6 +265,7 @@ def main() -> int:
     ap.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", "20")))
     ap.add_argument("--database-url", default=DATABASE_URL)
     ap.add_argument("--event", action="append", default=[], metavar="NAME=FILE")
+    ap.add_argument("--db-variant", action="append", default=[], metavar="NAME=PATH,FILE,DATABASE_URL")
     ap.add_argument("bins", nargs="+", metavar="ROLE=PATH")
     a = ap.parse_args()
     if a.n < 1:
@@ -277,6 +286,18 @@ def main() -> int:
             return 1
         name = os.path.basename(path)
         bins.append({"name": name, "role": role, "path": path, "event": events.get(name)})
+    for spec in a.db_variant:
+        name, _, rest = spec.partition("=")
+        parts = rest.split(",", 2)
+        if not name or len(parts) != 3:
+            ap.error(f"bad --db-variant {spec!r}")
+        path, file, url = parts
+        if not os.access(path, os.X_OK):
+            print(f"missing binary: {path} (build it, or drop --no-build)", file=sys.stderr)
+            return 1
+        with open(file) as f:
+            event = {"file": os.path.relpath(file), "event": json.load(f)}
+        bins.append({"name": name, "role": "function", "path": path, "event": event, "database_url": url})
     if sum(b["role"] == "baseline" for b in bins) != 1:
         ap.error("exactly one baseline")
 
@@ -294,7 +315,7 @@ def main() -> int:
     for b in bins:
         env = dict(base_env, AWS_LAMBDA_FUNCTION_NAME=b["name"])
         if b["role"] == "function":
-            env["DATABASE_URL"] = a.database_url
+            env["DATABASE_URL"] = b.get("database_url", a.database_url)
         b["env"] = env
         b["log"] = open(os.path.join(logdir, f"{b['name']}.log"), "w")
         b["samples"], b["rss_kb"], b["errors"] = [], [], []

@@ -117,6 +117,10 @@ for email in grace@example.com member{1..7}@example.com; do
     *) emails+=("\"$email\"") ;;
   esac
 done
+# A webhook endpoint of the run's tenant, so its delivery log is reached without depending on
+# which endpoints the fuzzer happens to create.
+ENDPOINT_ID="$(json_post "/v1/tenants/$TENANT_ID/webhooks" '{"url":"https://hooks.example.com/known"}' \
+  -H "$(bearer "$TOKEN")" | field '["id"]')"
 json_post /v1/password-resets '{"email":"member7@example.com"}' >/dev/null
 RESET_TOKEN="$(outbox_token identity.password_reset_requested member7@example.com)"
 toml_array() { local IFS=,; echo "[$*]"; }
@@ -156,12 +160,20 @@ values = ["$PASSWORD"]
 values = $INVITATION_TOKENS
 [dictionaries.reset_token]
 values = ["$RESET_TOKEN"]
+[dictionaries.endpoint]
+values = ["$ENDPOINT_ID"]
 [dictionaries.webhook_url]
 values = ["https://hooks.example.com/saas", "https://crm.example.org/in/webhooks", "http://127.0.0.1:9/sink"]
 
 [parameters]
 "path.tenant_id" = { dictionary = "tenant", probability = 0.8 }
 "path.user_id" = { dictionary = "user", probability = 0.8 }
+
+# The known endpoint for its delivery log only: the fuzzer's deletes get ids of their own.
+[[operations]]
+include-name = "GET /v1/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries"
+[operations.parameters]
+"path.endpoint_id" = { dictionary = "endpoint", probability = 0.8 }
 
 [[operations]]
 include-name = "POST /v1/tenants/{tenant_id}/invitations"

@@ -15,6 +15,7 @@ const CASES: &[(&str, u16)] = &[
     ("signup-malformed.json", 400),
     ("health-named-stage.json", 200),
     ("me-without-session.json", 401),
+    ("me-unknown-session.json", 401),
 ];
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! The whole platform on one port, for development and for the API suite: every function's
 //! module routes, health, and the whole API's OpenAPI document, generated live.
 
+pub mod seed;
+
 use axum::Router;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;

@@ -931,6 +931,7 @@ async fn database_down_is_503() {
     let settings = database::postgres::PoolSettings {
         max_connections: 1,
         acquire_timeout: std::time::Duration::from_millis(500),
+        ..database::postgres::PoolSettings::default()
     };
     let db =
         database::postgres::connect_lazy("postgres://postgres@127.0.0.1:1/none", settings).unwrap();

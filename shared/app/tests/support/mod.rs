@@ -251,8 +251,9 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
     }
 }
 
-/// Runs each named `async fn(TestApp)` test against SQLite and against a fresh PostgreSQL
-/// database, each migrated with every module's migrations.
+/// Runs each named `async fn(TestApp)` test against SQLite, a fresh PostgreSQL database, and
+/// another reached through the transaction pooler (PgBouncer standing in for RDS Proxy), each
+/// migrated with every module's migrations.
 #[macro_export]
 macro_rules! against_both_databases {
     ($($name:ident),* $(,)?) => {
@@ -267,6 +268,13 @@ macro_rules! against_both_databases {
             $(#[tokio::test]
             async fn $name() {
                 let db = testkit::TestDb::postgres(&app::MIGRATIONS).await;
+                super::$name($crate::support::TestApp::new(db)).await;
+            })*
+        }
+        mod pooled {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = testkit::TestDb::postgres_pooled(&app::MIGRATIONS).await;
                 super::$name($crate::support::TestApp::new(db)).await;
             })*
         }

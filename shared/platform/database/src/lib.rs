@@ -7,6 +7,7 @@
 //! and the contract suites hold both drivers to the same behaviour. The platform's own tables
 //! (the outbox and sessions) and the migration runner live here too.
 
+mod audited;
 mod db;
 mod dialect;
 mod errors;
@@ -19,6 +20,7 @@ mod sessions;
 pub mod sqlite;
 pub mod sweep;
 
+pub use audited::AUDITED;
 pub use db::{Backend, Db};
 pub use dialect::Dialect;
 pub use errors::is_unique_violation;

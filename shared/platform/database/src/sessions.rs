@@ -17,9 +17,10 @@ pub fn session_store(backend: &Backend) -> Box<DynSessionStore<'static>> {
 }
 
 const INSERT: &str = "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";
-const SELECT: &str = "SELECT token_hash, user_id, expires_at FROM sessions WHERE token_hash = $1";
-const DELETE: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
-const DELETE_USER: &str = "DELETE FROM sessions WHERE user_id = $1";
+pub(crate) const SELECT: &str =
+    "SELECT token_hash, user_id, expires_at FROM sessions WHERE token_hash = $1";
+pub(crate) const DELETE: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
+pub(crate) const DELETE_USER: &str = "DELETE FROM sessions WHERE user_id = $1";
 
 /// Sessions in the `sessions` table.
 #[derive(Debug)]

@@ -41,10 +41,11 @@ pub struct Swept {
     pub dead_letters: u64,
 }
 
-const SESSIONS: &str = "DELETE FROM sessions WHERE expires_at < $1";
-const OUTBOX: &str = "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1";
-const LEDGER: &str = "DELETE FROM job_ledger WHERE done_at IS NOT NULL AND done_at < $1";
-const DEAD: &str = "DELETE FROM job_queue WHERE dead_at IS NOT NULL AND dead_at < $1";
+pub(crate) const SESSIONS: &str = "DELETE FROM sessions WHERE expires_at < $1";
+pub(crate) const OUTBOX: &str =
+    "DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < $1";
+pub(crate) const LEDGER: &str = "DELETE FROM job_ledger WHERE done_at IS NOT NULL AND done_at < $1";
+pub(crate) const DEAD: &str = "DELETE FROM job_queue WHERE dead_at IS NOT NULL AND dead_at < $1";
 
 /// Runs `statement`, a `DELETE` whose one parameter is a time, with `at`; returns how many rows
 /// it deleted. Modules sweep their own tables with it.

@@ -87,6 +87,7 @@ async fn new_connections_use_the_renewed_password_when_due_or_refused() {
     let settings = PoolSettings {
         max_connections: 1,
         acquire_timeout: Duration::from_secs(5),
+        ..PoolSettings::default()
     };
     let store = Backend::Postgres(
         postgres::connect_lazy_with_password(

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::Builder;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::AttributeValue;
 use kernel::Unavailable;
 use time::OffsetDateTime;
@@ -38,6 +38,18 @@ pub(crate) enum DynamoError {
 
 pub(crate) fn sdk(err: impl Error) -> Unavailable {
     Unavailable::new(DynamoError::Sdk(DisplayErrorContext(err).to_string()))
+}
+
+/// A conditional write's result: `Some` when it applied, `None` when its condition did not
+/// hold, an error otherwise.
+pub(crate) fn conditional<T, E: ProvideErrorMetadata + Error>(
+    out: Result<T, E>,
+) -> Result<Option<T>, Unavailable> {
+    match out {
+        Ok(out) => Ok(Some(out)),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+        Err(e) => Err(sdk(e)),
+    }
 }
 
 pub(crate) fn corrupt(pk: &str) -> Unavailable {

@@ -10,7 +10,9 @@ use kernel::Unavailable;
 use kv::KeyValue;
 use tokio::sync::OnceCell;
 
-use crate::client::{client, contended, corrupt, now_secs, number, read_number, sdk, string};
+use crate::client::{
+    client, conditional, contended, corrupt, now_secs, number, read_number, sdk, string,
+};
 
 /// Absent, or live: where an increment may land.
 const UNEXPIRED: &str = "attribute_not_exists(pk) OR expires_at > :now";
@@ -78,21 +80,14 @@ impl DynamoKv {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await;
-        match out {
-            Ok(out) => out
-                .attributes
-                .as_ref()
-                .and_then(|a| read_number(a, "n"))
-                .map(Some)
-                .ok_or_else(|| corrupt(key)),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(sdk(e)),
-        }
+        let Some(out) = conditional(out)? else {
+            return Ok(None);
+        };
+        out.attributes
+            .as_ref()
+            .and_then(|a| read_number(a, "n"))
+            .map(Some)
+            .ok_or_else(|| corrupt(key))
     }
 
     /// Starts an expired counter over at `by`; false when it is no longer expired (another
@@ -116,16 +111,7 @@ impl DynamoKv {
             .expression_attribute_values(":now", number(now_secs()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(sdk(e)),
-        }
+        Ok(conditional(out)?.is_some())
     }
 }
 
@@ -194,16 +180,7 @@ impl KeyValue for DynamoKv {
             .expression_attribute_values(":now", number(now_secs()))
             .send()
             .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(sdk(e)),
-        }
+        Ok(conditional(out)?.is_some())
     }
 
     #[tracing::instrument(name = "dynamodb.delete", skip_all)]

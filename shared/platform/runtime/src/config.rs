@@ -4,6 +4,9 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
+
+use database::postgres::PoolSettings;
 
 use crate::stores::StoresConfig;
 
@@ -51,6 +54,13 @@ pub mod bounds {
     pub const PORT: RangeInclusive<u16> = 1..=65_535;
     /// Lambda keeps one or two; a server more, within what PostgreSQL's max_connections allows.
     pub const DATABASE_MAX_CONNECTIONS: RangeInclusive<u32> = 1..=100;
+    /// 100 ms to a minute: past API Gateway's 29 s, a wait only holds a Lambda instance.
+    pub const DATABASE_ACQUIRE_TIMEOUT_MS: RangeInclusive<u64> = 100..=60_000;
+    /// A second to eight hours (RDS Proxy's longest idle client timeout); keep it under the
+    /// proxy's own, so the pool closes an idle connection before the proxy drops it.
+    pub const DATABASE_IDLE_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=28_800;
+    /// A minute to a day.
+    pub const DATABASE_MAX_LIFETIME_SECONDS: RangeInclusive<u64> = 60..=86_400;
     pub const PASSWORD_HASH_CONCURRENCY: RangeInclusive<usize> = 1..=64;
     /// SQS allows 1 to 1,000 receives before its redrive; the embedded queue the same.
     pub const JOBS_MAX_RECEIVES: RangeInclusive<u32> = 1..=1000;
@@ -60,7 +70,8 @@ pub mod bounds {
 pub enum DatabaseConfig {
     Postgres {
         url: Secret,
-        max_connections: u32,
+        /// Sized for the process: two connections in Lambda, ten in a server, by default.
+        pool: PoolSettings,
         auth: DatabaseAuth,
     },
     Sqlite {
@@ -126,12 +137,7 @@ impl Config {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 DatabaseConfig::Postgres {
                     url: Secret(url),
-                    max_connections: parse(
-                        &get,
-                        "DATABASE_MAX_CONNECTIONS",
-                        default_connections,
-                        bounds::DATABASE_MAX_CONNECTIONS,
-                    )?,
+                    pool: pool_settings(&get, default_connections)?,
                     auth: database_auth(&get)?,
                 }
             }
@@ -192,6 +198,40 @@ impl Config {
             stores: StoresConfig::from_lookup(&get)?,
         })
     }
+}
+
+fn pool_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    default_connections: u32,
+) -> Result<PoolSettings, ConfigError> {
+    let defaults = PoolSettings::default();
+    let seconds = |name, default: Duration, range| -> Result<Duration, ConfigError> {
+        parse(get, name, default.as_secs(), range).map(Duration::from_secs)
+    };
+    Ok(PoolSettings {
+        max_connections: parse(
+            get,
+            "DATABASE_MAX_CONNECTIONS",
+            default_connections,
+            bounds::DATABASE_MAX_CONNECTIONS,
+        )?,
+        acquire_timeout: Duration::from_millis(parse(
+            get,
+            "DATABASE_ACQUIRE_TIMEOUT_MS",
+            u64::try_from(defaults.acquire_timeout.as_millis()).unwrap_or(u64::MAX),
+            bounds::DATABASE_ACQUIRE_TIMEOUT_MS,
+        )?),
+        idle_timeout: seconds(
+            "DATABASE_IDLE_TIMEOUT_SECONDS",
+            defaults.idle_timeout,
+            bounds::DATABASE_IDLE_TIMEOUT_SECONDS,
+        )?,
+        max_lifetime: seconds(
+            "DATABASE_MAX_LIFETIME_SECONDS",
+            defaults.max_lifetime,
+            bounds::DATABASE_MAX_LIFETIME_SECONDS,
+        )?,
+    })
 }
 
 /// IAM tokens take precedence: with the proxy requiring them, the secret's password is refused.
@@ -294,15 +334,13 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.service, "accounts-api");
-        let DatabaseConfig::Postgres {
-            url,
-            max_connections,
-            auth,
-        } = &config.database
-        else {
+        let DatabaseConfig::Postgres { url, pool, auth } = &config.database else {
             panic!("expected postgres");
         };
-        assert_eq!(*max_connections, 2);
+        assert_eq!(pool.max_connections, 2);
+        assert_eq!(pool.acquire_timeout, Duration::from_secs(5));
+        assert_eq!(pool.idle_timeout, Duration::from_secs(300));
+        assert_eq!(pool.max_lifetime, Duration::from_secs(1800));
         assert_eq!(*auth, DatabaseAuth::Url);
         assert!(!format!("{url:?}").contains("pw"));
     }
@@ -350,6 +388,12 @@ mod tests {
             ("SESSION_TTL_SECONDS", "59"),
             ("PORT", "0"),
             ("DATABASE_MAX_CONNECTIONS", "101"),
+            ("DATABASE_ACQUIRE_TIMEOUT_MS", "99"),
+            ("DATABASE_ACQUIRE_TIMEOUT_MS", "60001"),
+            ("DATABASE_IDLE_TIMEOUT_SECONDS", "0"),
+            ("DATABASE_IDLE_TIMEOUT_SECONDS", "28801"),
+            ("DATABASE_MAX_LIFETIME_SECONDS", "59"),
+            ("DATABASE_MAX_LIFETIME_SECONDS", "1.5"),
             ("JOBS_MAX_RECEIVES", "0"),
         ] {
             // A later entry wins, so a bad DATABASE_URL replaces the good one.
@@ -376,6 +420,30 @@ mod tests {
         assert_eq!(
             out,
             "SESSION_TTL_SECONDS is invalid: must be between 60 and 31536000"
+        );
+    }
+
+    #[test]
+    fn pool_limits_come_from_the_environment() {
+        let config = config(&[
+            ("DATABASE_URL", "postgres://app@db/app"),
+            ("DATABASE_MAX_CONNECTIONS", "1"),
+            ("DATABASE_ACQUIRE_TIMEOUT_MS", "100"),
+            ("DATABASE_IDLE_TIMEOUT_SECONDS", "28800"),
+            ("DATABASE_MAX_LIFETIME_SECONDS", "60"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let DatabaseConfig::Postgres { pool, .. } = config.database else {
+            panic!("expected postgres");
+        };
+        assert_eq!(
+            pool,
+            PoolSettings {
+                max_connections: 1,
+                acquire_timeout: Duration::from_millis(100),
+                idle_timeout: Duration::from_secs(28_800),
+                max_lifetime: Duration::from_secs(60),
+            }
         );
     }
 

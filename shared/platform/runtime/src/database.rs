@@ -2,10 +2,7 @@
 //! here migrates: deploys run `migrate` against the writer once, before traffic shifts, and
 //! the local server migrates at its own start.
 
-use std::time::Duration;
-
 use anyhow::Context;
-use database::postgres::PoolSettings;
 use database::{Backend, postgres, sqlite};
 use kernel::Unavailable;
 use web::Readiness;
@@ -17,15 +14,8 @@ use crate::{DatabaseAuth, DatabaseConfig};
 /// makes no network round trip.
 pub async fn open(database: &DatabaseConfig) -> anyhow::Result<Backend> {
     match database {
-        DatabaseConfig::Postgres {
-            url,
-            max_connections,
-            auth,
-        } => {
-            let settings = PoolSettings {
-                max_connections: *max_connections,
-                acquire_timeout: Duration::from_secs(5),
-            };
+        DatabaseConfig::Postgres { url, pool, auth } => {
+            let settings = *pool;
             let url = url.expose();
             let db = match auth {
                 DatabaseAuth::Url => postgres::connect_lazy(url, settings),

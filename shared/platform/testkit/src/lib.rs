@@ -52,6 +52,22 @@ pub fn admin_url() -> String {
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// The transaction pooler in front of the test server, standing in for RDS Proxy:
+/// `TEST_POOLER_URL`, by default the PgBouncer that `scripts/test` starts on 127.0.0.1:6432
+/// (`scripts/lib/pgbouncer.sh`). Its database name is replaced by each test's.
+pub fn pooler_url() -> String {
+    std::env::var("TEST_POOLER_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:6432/postgres".to_owned())
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
 /// A fresh, migrated database for one test, removed when dropped.
 #[derive(Debug)]
 pub struct TestDb {
@@ -80,6 +96,33 @@ impl TestDb {
         let db = database::postgres::connect_lazy(&database.url, settings)
             .unwrap_or_else(|e| panic!("{e}"));
         Self::migrated(Backend::Postgres(db), Cleanup::Database(database), sets).await
+    }
+
+    /// A new database on the PostgreSQL test server, migrated there directly (as deploys
+    /// migrate the writer), that the test then reaches through the transaction pooler of
+    /// [`pooler_url`], as functions reach it through RDS Proxy.
+    pub async fn postgres_pooled(sets: &[&MigrationSet]) -> Self {
+        let database = PostgresDatabase::create().await;
+        let settings = PoolSettings {
+            max_connections: 4,
+            ..PoolSettings::default()
+        };
+        let direct = database::postgres::connect_lazy(&database.url, settings)
+            .unwrap_or_else(|e| panic!("{e}"));
+        database::migrations::run(&Backend::Postgres(direct.clone()), sets)
+            .await
+            .unwrap_or_else(|e| panic!("migrate: {e}"));
+        direct.raw_pool().close().await;
+        let pooled = with_database(&pooler_url(), &database.name);
+        let db =
+            database::postgres::connect_lazy(&pooled, settings).unwrap_or_else(|e| panic!("{e}"));
+        if let Err(e) = db.raw_pool().acquire().await {
+            panic!("connect through the pooler at {pooled}: {e} (scripts/test starts PgBouncer)");
+        }
+        Self {
+            backend: Backend::Postgres(db),
+            _cleanup: Cleanup::Database(database),
+        }
     }
 
     async fn migrated(backend: Backend, cleanup: Cleanup, sets: &[&MigrationSet]) -> Self {
@@ -131,11 +174,8 @@ impl PostgresDatabase {
             .await
             .unwrap_or_else(|e| panic!("create database {name}: {e}"));
         let _ = conn.close().await;
-        let base = admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(base, _)| base);
         Self {
-            url: format!("{base}/{name}"),
+            url: with_database(&admin, &name),
             name,
         }
     }
@@ -187,8 +227,9 @@ pub async fn outbox(backend: &Backend) -> Vec<(String, serde_json::Value)> {
         .collect()
 }
 
-/// Runs each named `async fn(TestDb)` test against a fresh SQLite file and a fresh PostgreSQL
-/// database, both migrated with the given migration sets (`&[&SET, ...]`).
+/// Runs each named `async fn(TestDb)` test against a fresh SQLite file, a fresh PostgreSQL
+/// database, and another reached through the transaction pooler ([`TestDb::postgres_pooled`]),
+/// each migrated with the given migration sets (`&[&SET, ...]`).
 #[macro_export]
 macro_rules! on_both_drivers {
     ($sets:expr; $($name:ident),* $(,)?) => {
@@ -206,6 +247,14 @@ macro_rules! on_both_drivers {
             $(#[tokio::test]
             async fn $name() {
                 super::$name($crate::TestDb::postgres($sets).await).await;
+            })*
+        }
+        mod pooled {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::TestDb::postgres_pooled($sets).await).await;
             })*
         }
     };

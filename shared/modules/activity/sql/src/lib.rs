@@ -15,6 +15,7 @@ use sqlx::{Encode, Executor, IntoArguments, Type};
 use time::{Date, OffsetDateTime, UtcOffset};
 
 pub use dialect::ActivityDialect;
+pub use sql::AUDITED;
 pub use store::SqlActivity;
 
 /// Usage on the configured database.

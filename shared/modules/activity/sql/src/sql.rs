@@ -52,6 +52,21 @@ fn placeholders(rows: usize, columns: usize) -> String {
 pub const DELETE_OLD_CALLS: &str = "DELETE FROM activity_member_daily WHERE day < $1";
 pub const DELETE_OLD_LOGINS: &str = "DELETE FROM activity_user_daily WHERE day < $1";
 
+/// Every statement that finds rows (the additive upserts find theirs by primary key), by name,
+/// as PostgreSQL runs it: the query audit explains each one over a seeded database and refuses
+/// a sequential scan of a large table.
+pub const AUDITED: &[(&str, &str)] = &[
+    ("activity_sql::SELECT_MEMBER", SELECT_MEMBER),
+    ("activity_sql::SELECT_LOGINS", SELECT_LOGINS),
+    ("activity_sql::SELECT_CALLS", SELECT_CALLS),
+    (
+        "activity_sql::SELECT_SIGNUPS",
+        <sqlx::Postgres as crate::ActivityDialect>::SELECT_SIGNUPS,
+    ),
+    ("activity_sql::DELETE_OLD_CALLS", DELETE_OLD_CALLS),
+    ("activity_sql::DELETE_OLD_LOGINS", DELETE_OLD_LOGINS),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,16 +11,17 @@ use uuid::Uuid;
 
 const INSERT: &str =
     "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)";
-const SELECT_STORED_PASSWORD: &str = "SELECT id, password_hash FROM users WHERE email = $1";
-const SELECT_USER: &str = "SELECT id, email, created_at FROM users WHERE id = $1";
+pub(crate) const SELECT_STORED_PASSWORD: &str =
+    "SELECT id, password_hash FROM users WHERE email = $1";
+pub(crate) const SELECT_USER: &str = "SELECT id, email, created_at FROM users WHERE id = $1";
 const INSERT_RESET: &str = "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) \
      VALUES ($1, $2, $3, $4)";
-const SELECT_RESET_OWNER: &str =
+pub(crate) const SELECT_RESET_OWNER: &str =
     "SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2";
-const USE_RESET: &str =
+pub(crate) const USE_RESET: &str =
     "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id";
-const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
-const DELETE_RESETS: &str = "DELETE FROM password_resets WHERE user_id = $1";
+pub(crate) const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+pub(crate) const DELETE_RESETS: &str = "DELETE FROM password_resets WHERE user_id = $1";
 
 #[derive(Debug)]
 pub struct SqlUsers<DB: Dialect> {

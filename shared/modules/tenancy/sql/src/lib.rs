@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 pub use dialect::TenancyDialect;
 pub use directory::SqlDirectory;
 pub use members::SqlMembers;
+pub use sql::AUDITED;
 
 /// Tenants and members on the configured database.
 pub fn members(backend: &Backend) -> Box<DynMembers<'static>> {

@@ -15,6 +15,7 @@ use webhooks::DynEndpoints;
 
 pub use dialect::WebhooksDialect;
 pub use endpoints::SqlEndpoints;
+pub use sql::AUDITED;
 
 /// Endpoints and their log on the configured database.
 pub fn endpoints(backend: &Backend) -> Box<DynEndpoints<'static>> {

@@ -34,3 +34,24 @@ pub const UPDATE_STREAK: &str = "UPDATE webhook_endpoints \
      SET consecutive_failures = $3, enabled = $4 WHERE tenant_id = $1 AND id = $2";
 
 pub const DELETE_OLD_DELIVERIES: &str = "DELETE FROM webhook_deliveries WHERE attempted_at < $1";
+
+/// Every statement that finds rows (plain inserts find none), by name, as PostgreSQL runs
+/// it: the query audit explains each one over a seeded database and refuses a sequential scan
+/// of a large table.
+pub const AUDITED: &[(&str, &str)] = &[
+    ("webhooks_sql::SELECT_ROLE", SELECT_ROLE),
+    ("webhooks_sql::COUNT_ENDPOINTS", COUNT_ENDPOINTS),
+    ("webhooks_sql::SELECT_ENDPOINTS", SELECT_ENDPOINTS),
+    ("webhooks_sql::SELECT_ENDPOINT", SELECT_ENDPOINT),
+    ("webhooks_sql::DELETE_DELIVERIES", DELETE_DELIVERIES),
+    ("webhooks_sql::DELETE_ENDPOINT", DELETE_ENDPOINT),
+    ("webhooks_sql::SELECT_DELIVERIES", SELECT_DELIVERIES),
+    ("webhooks_sql::SELECT_TARGETS", SELECT_TARGETS),
+    ("webhooks_sql::COUNT_ATTEMPTS", COUNT_ATTEMPTS),
+    ("webhooks_sql::UPDATE_STREAK", UPDATE_STREAK),
+    ("webhooks_sql::DELETE_OLD_DELIVERIES", DELETE_OLD_DELIVERIES),
+    (
+        "webhooks_sql::LOCK_ENDPOINT",
+        <sqlx::Postgres as crate::WebhooksDialect>::LOCK_ENDPOINT,
+    ),
+];

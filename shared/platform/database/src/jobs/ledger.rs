@@ -13,10 +13,11 @@ const CLAIM: &str = "INSERT INTO job_ledger (consumer, event_id, lease_until) VA
      ON CONFLICT (consumer, event_id) DO UPDATE SET lease_until = excluded.lease_until \
      WHERE job_ledger.done_at IS NULL AND job_ledger.lease_until < $4 \
      RETURNING lease_until";
-const STATE: &str = "SELECT done_at FROM job_ledger WHERE consumer = $1 AND event_id = $2";
-const COMPLETE: &str = "UPDATE job_ledger SET done_at = $3, lease_until = NULL \
+pub(crate) const STATE: &str =
+    "SELECT done_at FROM job_ledger WHERE consumer = $1 AND event_id = $2";
+pub(crate) const COMPLETE: &str = "UPDATE job_ledger SET done_at = $3, lease_until = NULL \
      WHERE consumer = $1 AND event_id = $2";
-const RELEASE: &str =
+pub(crate) const RELEASE: &str =
     "DELETE FROM job_ledger WHERE consumer = $1 AND event_id = $2 AND done_at IS NULL";
 
 /// The idempotency ledger in the `job_ledger` table.

@@ -3,9 +3,9 @@
 //! skip rows another transaction holds (PostgreSQL's `FOR UPDATE SKIP LOCKED`) or takes the
 //! database's single write lock (SQLite).
 
-mod ledger;
-mod outbox;
-mod queue;
+pub(crate) mod ledger;
+pub(crate) mod outbox;
+pub(crate) mod queue;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::{JobsDialect, ms, now_ms};
 use crate::Db;
 
-const RELEASE: &str =
+pub(crate) const RELEASE: &str =
     "UPDATE outbox SET relay_lease_until = NULL WHERE id = $1 AND published_at IS NULL";
-const PUBLISHED: &str =
+pub(crate) const PUBLISHED: &str =
     "UPDATE outbox SET published_at = $1, relay_lease_until = NULL WHERE id = $2";
 
 /// The relay's side of the `outbox` table.

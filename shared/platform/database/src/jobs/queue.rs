@@ -10,19 +10,19 @@ use crate::Db;
 
 const INSERT: &str = "INSERT INTO job_queue (id, queue, body, visible_at, created_at) \
      VALUES ($1, $2, $3, $4, $4)";
-const EXPIRE: &str = "UPDATE job_queue SET dead_at = $2 \
+pub(crate) const EXPIRE: &str = "UPDATE job_queue SET dead_at = $2 \
      WHERE queue = $1 AND dead_at IS NULL AND visible_at <= $2 AND receive_count >= $3";
-const DELETE: &str =
+pub(crate) const DELETE: &str =
     "DELETE FROM job_queue WHERE id = $1 AND receive_count = $2 AND dead_at IS NULL";
-const DELAY: &str = "UPDATE job_queue SET visible_at = $3 \
+pub(crate) const DELAY: &str = "UPDATE job_queue SET visible_at = $3 \
      WHERE id = $1 AND receive_count = $2 AND dead_at IS NULL";
-const KILL: &str = "UPDATE job_queue SET dead_at = $3 \
+pub(crate) const KILL: &str = "UPDATE job_queue SET dead_at = $3 \
      WHERE id = $1 AND receive_count = $2 AND dead_at IS NULL";
-const LIST_DEAD: &str = "SELECT id, body FROM job_queue \
+pub(crate) const LIST_DEAD: &str = "SELECT id, body FROM job_queue \
      WHERE queue = $1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT $2";
-const REPLAY: &str = "UPDATE job_queue SET dead_at = NULL, receive_count = 0, visible_at = $2 \
+pub(crate) const REPLAY: &str = "UPDATE job_queue SET dead_at = NULL, receive_count = 0, visible_at = $2 \
      WHERE id = $1 AND dead_at IS NOT NULL";
-const PURGE: &str = "DELETE FROM job_queue WHERE queue = $1 AND dead_at IS NOT NULL";
+pub(crate) const PURGE: &str = "DELETE FROM job_queue WHERE queue = $1 AND dead_at IS NOT NULL";
 
 /// The embedded queue: one named queue in the `job_queue` table, with its dead letters in the
 /// same rows (`dead_at` set). A receipt is the message id with its receive count, so it goes
