@@ -9,11 +9,16 @@ use crate::renewal::Renewal;
 
 /// One driver's connection pool, as module adapters use it: every query first makes sure the
 /// pool's password is current, and every driver error becomes the kernel's [`Unavailable`].
+///
+/// The pool is the writer's. A reader (a replica's pool) may be attached: adapters take
+/// [`Db::read_pool`] for plain reads outside transactions, which is the reader's unless the
+/// current task reads from the writer (see [`crate::reads`]), and [`Db::pool`] for the rest.
 #[derive(Debug)]
 pub struct Db<DB: Dialect> {
     pool: Pool<DB>,
     /// Set when passwords come from a [`PasswordSource`](crate::PasswordSource), not the URL.
     renewal: Option<Arc<Renewal<DB>>>,
+    reader: Option<Arc<Db<DB>>>,
 }
 
 impl<DB: Dialect> Clone for Db<DB> {
@@ -21,6 +26,7 @@ impl<DB: Dialect> Clone for Db<DB> {
         Self {
             pool: self.pool.clone(),
             renewal: self.renewal.clone(),
+            reader: self.reader.clone(),
         }
     }
 }
@@ -33,10 +39,16 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Succeeds when the database answers a query.
+    /// Succeeds when the database, and its reader when there is one, answers a query.
     pub async fn ping(&self) -> Result<(), Unavailable> {
         match self {
-            Self::Postgres(db) => db.ping().await,
+            Self::Postgres(db) => {
+                db.ping().await?;
+                match &db.reader {
+                    Some(reader) => reader.ping().await,
+                    None => Ok(()),
+                }
+            }
             Self::Sqlite(db) => db.ping().await,
         }
     }
@@ -47,7 +59,31 @@ impl<DB: Dialect> Db<DB> {
         Self {
             pool,
             renewal: renewal.map(Arc::new),
+            reader: None,
         }
+    }
+
+    /// This database with plain reads served by `reader`, a replica of it.
+    #[must_use]
+    pub fn with_reader(mut self, reader: Db<DB>) -> Self {
+        self.reader = Some(Arc::new(reader));
+        self
+    }
+
+    /// The pool plain reads use: the reader's, or the writer's when there is no reader or the
+    /// current task reads from the writer ([`crate::reads::on_writer`]). Only for statements
+    /// that change nothing and need not see a write of the same task.
+    pub async fn read_pool(&self) -> Result<&Pool<DB>, Unavailable> {
+        match &self.reader {
+            Some(reader) if !crate::reads::pinned_to_writer() => reader.pool().await,
+            _ => self.pool().await,
+        }
+    }
+
+    /// The reader alone (the writer when there is none), whatever the task: for tests and
+    /// readiness checks.
+    pub fn reader(&self) -> &Db<DB> {
+        self.reader.as_deref().unwrap_or(self)
     }
 
     /// The pool, its password renewed first if it is due.
@@ -106,6 +142,11 @@ impl<DB: Dialect> Db<DB> {
             && is_auth_failure(err)
         {
             renewal.expire();
+        }
+        // An error from a reader query reaches the writer's handle: the reader may hold the
+        // refused password.
+        if let Some(reader) = &self.reader {
+            reader.observe(err);
         }
     }
 }

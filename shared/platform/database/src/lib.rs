@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod migrations;
 pub mod outbox;
 pub mod postgres;
+pub mod reads;
 mod renewal;
 mod sessions;
 pub mod sqlite;

@@ -71,6 +71,8 @@ where
 
     #[tracing::instrument(name = "sessions.find", skip_all)]
     async fn find(&self, hash: &TokenHash) -> Result<Option<Session>, Unavailable> {
+        // The writer, never a replica: a session just created must authenticate, and one just
+        // revoked must not.
         let pool = self.db.pool().await?;
         let row: Option<SessionRow> = sqlx::query_as(SELECT)
             .bind(hash.as_bytes().as_slice())

@@ -61,6 +61,11 @@ pub mod bounds {
     pub const DATABASE_IDLE_TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=28_800;
     /// A minute to a day.
     pub const DATABASE_MAX_LIFETIME_SECONDS: RangeInclusive<u64> = 60..=86_400;
+    /// The reader pool's size, like the writer's.
+    pub const DATABASE_READ_MAX_CONNECTIONS: RangeInclusive<u32> = 1..=100;
+    /// A second to five minutes: longer than any healthy replica lag, short enough that a
+    /// client's reads soon leave the writer again.
+    pub const DATABASE_READ_YOUR_WRITES_SECONDS: RangeInclusive<u64> = 1..=300;
     pub const PASSWORD_HASH_CONCURRENCY: RangeInclusive<usize> = 1..=64;
     /// SQS allows 1 to 1,000 receives before its redrive; the embedded queue the same.
     pub const JOBS_MAX_RECEIVES: RangeInclusive<u32> = 1..=1000;
@@ -73,10 +78,25 @@ pub enum DatabaseConfig {
         /// Sized for the process: two connections in Lambda, ten in a server, by default.
         pool: PoolSettings,
         auth: DatabaseAuth,
+        /// `DATABASE_READ_URL`: a replica (Aurora's reader endpoint) for plain reads. None: the
+        /// writer serves them.
+        reader: Option<ReaderConfig>,
     },
     Sqlite {
         path: PathBuf,
     },
+}
+
+/// The reader pool. Its passwords come from the same source as the writer's.
+#[derive(Debug, Clone)]
+pub struct ReaderConfig {
+    pub url: Secret,
+    /// The writer's settings, with `DATABASE_READ_MAX_CONNECTIONS` connections (by default as
+    /// many as the writer).
+    pub pool: PoolSettings,
+    /// `DATABASE_READ_YOUR_WRITES_SECONDS` (default 5): how long after a session's write its
+    /// reads stay on the writer.
+    pub read_your_writes: Duration,
 }
 
 /// Where PostgreSQL connections get their password.
@@ -135,9 +155,11 @@ impl Config {
         let default_connections = if in_lambda.is_some() { 2 } else { 10 };
         let database = match get("DATABASE_URL") {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pool = pool_settings(&get, default_connections)?;
                 DatabaseConfig::Postgres {
                     url: Secret(url),
-                    pool: pool_settings(&get, default_connections)?,
+                    reader: reader_config(&get, pool)?,
+                    pool,
                     auth: database_auth(&get)?,
                 }
             }
@@ -232,6 +254,39 @@ fn pool_settings(
             bounds::DATABASE_MAX_LIFETIME_SECONDS,
         )?,
     })
+}
+
+fn reader_config(
+    get: &impl Fn(&str) -> Option<String>,
+    writer: PoolSettings,
+) -> Result<Option<ReaderConfig>, ConfigError> {
+    let Some(url) = get("DATABASE_READ_URL") else {
+        return Ok(None);
+    };
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(ConfigError::Invalid {
+            name: "DATABASE_READ_URL",
+            reason: "must start with postgres://".into(),
+        });
+    }
+    Ok(Some(ReaderConfig {
+        url: Secret(url),
+        pool: PoolSettings {
+            max_connections: parse(
+                get,
+                "DATABASE_READ_MAX_CONNECTIONS",
+                writer.max_connections,
+                bounds::DATABASE_READ_MAX_CONNECTIONS,
+            )?,
+            ..writer
+        },
+        read_your_writes: Duration::from_secs(parse(
+            get,
+            "DATABASE_READ_YOUR_WRITES_SECONDS",
+            5,
+            bounds::DATABASE_READ_YOUR_WRITES_SECONDS,
+        )?),
+    }))
 }
 
 /// IAM tokens take precedence: with the proxy requiring them, the secret's password is refused.
@@ -334,7 +389,10 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.service, "accounts-api");
-        let DatabaseConfig::Postgres { url, pool, auth } = &config.database else {
+        let DatabaseConfig::Postgres {
+            url, pool, auth, ..
+        } = &config.database
+        else {
             panic!("expected postgres");
         };
         assert_eq!(pool.max_connections, 2);
@@ -452,5 +510,53 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_read_url_gives_a_reader_pool_and_a_read_your_writes_window() {
+        let url = ("DATABASE_URL", "postgres://app@writer/app");
+        let none = config(&[url]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            none.database,
+            DatabaseConfig::Postgres { reader: None, .. }
+        ));
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut all = vec![url, ("DATABASE_MAX_CONNECTIONS", "3")];
+            all.extend_from_slice(extra);
+            config(&all)
+        };
+        let reader = |c: Config| match c.database {
+            DatabaseConfig::Postgres {
+                reader: Some(reader),
+                ..
+            } => reader,
+            other => panic!("no reader: {other:?}"),
+        };
+        let defaults = reader(with(&[("DATABASE_READ_URL", "postgres://app@reader/app")]).unwrap());
+        assert_eq!(defaults.url.expose(), "postgres://app@reader/app");
+        assert_eq!(defaults.pool.max_connections, 3);
+        assert_eq!(defaults.read_your_writes, Duration::from_secs(5));
+        let set = reader(
+            with(&[
+                ("DATABASE_READ_URL", "postgres://app@reader/app"),
+                ("DATABASE_READ_MAX_CONNECTIONS", "7"),
+                ("DATABASE_READ_YOUR_WRITES_SECONDS", "30"),
+            ])
+            .unwrap(),
+        );
+        assert_eq!(set.pool.max_connections, 7);
+        assert_eq!(set.read_your_writes, Duration::from_secs(30));
+        for (name, value) in [
+            ("DATABASE_READ_URL", "mysql://reader"),
+            ("DATABASE_READ_MAX_CONNECTIONS", "0"),
+            ("DATABASE_READ_MAX_CONNECTIONS", "101"),
+            ("DATABASE_READ_YOUR_WRITES_SECONDS", "0"),
+            ("DATABASE_READ_YOUR_WRITES_SECONDS", "301"),
+        ] {
+            let mut extra = vec![("DATABASE_READ_URL", "postgres://app@reader/app")];
+            extra.push((name, value));
+            let err = with(&extra).expect_err(value).to_string();
+            assert!(err.contains(name), "{err}");
+        }
     }
 }

@@ -3,8 +3,10 @@
 //! the local server migrates at its own start.
 
 use anyhow::Context;
-use database::{Backend, postgres, sqlite};
+use database::postgres::PoolSettings;
+use database::{Backend, Db, postgres, sqlite};
 use kernel::Unavailable;
+use sqlx::Postgres;
 use web::Readiness;
 
 use crate::database_auth::{IamAuthToken, ManagedSecret};
@@ -14,23 +16,20 @@ use crate::{DatabaseAuth, DatabaseConfig};
 /// makes no network round trip.
 pub async fn open(database: &DatabaseConfig) -> anyhow::Result<Backend> {
     match database {
-        DatabaseConfig::Postgres { url, pool, auth } => {
-            let settings = *pool;
-            let url = url.expose();
-            let db = match auth {
-                DatabaseAuth::Url => postgres::connect_lazy(url, settings),
-                DatabaseAuth::IamToken => {
-                    let aws = aws_client::AwsEnv::from_env().context("DATABASE_IAM_AUTH")?;
-                    let source = IamAuthToken::new(aws, url).context("DATABASE_URL")?;
-                    postgres::connect_lazy_with_password(url, settings, source)
-                }
-                DatabaseAuth::Secret { secret_id } => {
-                    let source = ManagedSecret::new(secret_id.clone());
-                    postgres::connect_lazy_with_password(url, settings, source)
-                }
-            }
-            .context("DATABASE_URL")?;
-            Ok(Backend::Postgres(db))
+        DatabaseConfig::Postgres {
+            url,
+            pool,
+            auth,
+            reader,
+        } => {
+            let db = pool_for(url.expose(), *pool, auth).context("DATABASE_URL")?;
+            Ok(Backend::Postgres(match reader {
+                Some(reader) => db.with_reader(
+                    pool_for(reader.url.expose(), reader.pool, auth)
+                        .context("DATABASE_READ_URL")?,
+                ),
+                None => db,
+            }))
         }
         DatabaseConfig::Sqlite { path } => {
             let db = sqlite::open(path)
@@ -41,7 +40,28 @@ pub async fn open(database: &DatabaseConfig) -> anyhow::Result<Backend> {
     }
 }
 
-/// Readiness: the database answers a query.
+/// A lazy pool on `url`, with passwords from the source `auth` names (an IAM token is signed for
+/// this URL's host).
+fn pool_for(
+    url: &str,
+    settings: PoolSettings,
+    auth: &DatabaseAuth,
+) -> anyhow::Result<Db<Postgres>> {
+    Ok(match auth {
+        DatabaseAuth::Url => postgres::connect_lazy(url, settings)?,
+        DatabaseAuth::IamToken => {
+            let aws = aws_client::AwsEnv::from_env().context("DATABASE_IAM_AUTH")?;
+            let source = IamAuthToken::new(aws, url)?;
+            postgres::connect_lazy_with_password(url, settings, source)?
+        }
+        DatabaseAuth::Secret { secret_id } => {
+            let source = ManagedSecret::new(secret_id.clone());
+            postgres::connect_lazy_with_password(url, settings, source)?
+        }
+    })
+}
+
+/// Readiness: the database (and its reader) answers a query.
 #[derive(Debug, Clone)]
 pub struct DatabaseReady(pub Backend);
 

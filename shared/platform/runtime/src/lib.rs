@@ -13,8 +13,8 @@ mod platform;
 pub mod stores;
 pub mod telemetry;
 
-pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig};
+pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig, ReaderConfig};
 pub use database::DatabaseReady;
 pub use jobs::Jobs;
-pub use platform::Platform;
+pub use platform::{Platform, pin_reads_to_writer};
 pub use stores::{SessionsBackend, Store, StoresConfig};

@@ -7,9 +7,11 @@ use database::Backend;
 use kernel::{Clock, SystemClock};
 use kv::{Cache, Idempotency, MemoryKv, RateLimiter};
 use sessions::Sessions;
-use web::{BusinessMetrics, EmfMetrics, HttpOptions, LimiterFailure, Limits};
+use web::{
+    BusinessMetrics, EmfMetrics, Handling, HttpOptions, LimiterFailure, Limits, ReadYourWrites,
+};
 
-use crate::{Config, Jobs, JobsConfig};
+use crate::{Config, DatabaseConfig, Jobs, JobsConfig};
 
 /// How long an idempotency key's response is replayed.
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -58,6 +60,10 @@ impl Platform {
             tenant_quotas: None,
             activity: None,
             metrics: Some(metrics.clone()),
+            // Marks go where idempotency keys do: a store all instances share in AWS.
+            read_your_writes: read_your_writes(&config.database).map(|window| {
+                ReadYourWrites::new(stores.kv(&s.idempotency), window, pin_reads_to_writer)
+            }),
         };
         Ok(Self {
             jobs: Jobs::new(&config.jobs, &backend),
@@ -102,4 +108,21 @@ impl Platform {
             http,
         }
     }
+}
+
+/// How long a session's reads stay on the writer after it writes; None without a reader.
+fn read_your_writes(database: &DatabaseConfig) -> Option<Duration> {
+    match database {
+        DatabaseConfig::Postgres {
+            reader: Some(reader),
+            ..
+        } => Some(reader.read_your_writes),
+        _ => None,
+    }
+}
+
+/// [`web::OnWriter`] over the database's task-scoped pin: the request's plain reads are served
+/// by the writer.
+pub fn pin_reads_to_writer(handling: Handling) -> Handling {
+    Box::pin(database::reads::on_writer(handling))
 }

@@ -9,6 +9,7 @@ mod moto;
 mod password_postgres;
 pub mod queue_contract;
 pub mod redis;
+pub mod replica;
 pub mod session_contract;
 pub mod sqs;
 

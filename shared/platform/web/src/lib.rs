@@ -17,6 +17,7 @@ mod middleware;
 pub mod openapi;
 mod options;
 mod problem;
+mod reads;
 
 use axum::Router;
 
@@ -31,12 +32,13 @@ pub use limits::{
 pub use metrics::{BusinessMetric, BusinessMetrics, EmfMetrics};
 pub use options::{HttpOptions, LimiterFailure, Limits};
 pub use problem::{ApiError, FieldError, PROBLEM_JSON, Problem};
+pub use reads::{Handling, OnWriter, ReadYourWrites};
 
 /// Largest request body accepted, in bytes. Larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The routes wrapped in the shared layers: request ids, tracing, security headers, problem
-/// rendering, the origin secret, CORS, rate limits, idempotency keys, ETags, the default
+/// rendering, the origin secret, CORS, rate limits, read-your-writes, idempotency keys, ETags, the default
 /// `Cache-Control`, the body limit and panic containment.
 pub fn serve(routes: Router, options: &HttpOptions) -> Router {
     middleware::wrap(routes, options)

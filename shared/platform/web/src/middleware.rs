@@ -27,7 +27,7 @@ const MAX_REQUEST_ID_LEN: usize = 128;
 
 /// Wraps the routes in the shared layers; the last `layer` call is the outermost. From the
 /// outside in: request ids and the request's span, security headers, problem bodies, the
-/// CDN's origin secret, CORS, rate limits, idempotency keys, ETags, the default
+/// CDN's origin secret, CORS, rate limits, read-your-writes, idempotency keys, ETags, the default
 /// `Cache-Control`, the body limit and panic containment.
 pub(crate) fn wrap(router: Router, options: &HttpOptions) -> Router {
     let router = router
@@ -49,6 +49,7 @@ pub(crate) fn wrap(router: Router, options: &HttpOptions) -> Router {
         None => router,
     };
     let router = crate::activity::layer(router, options);
+    let router = crate::reads::layer(router, options);
     let router = crate::limits::context(router, options);
     let router = crate::guard::cors(router, options);
     let router = crate::guard::origin_check(router, options);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kv::{Idempotency, RateLimiter};
 
-use crate::{ActivitySink, BusinessMetrics, DynTenantQuotas};
+use crate::{ActivitySink, BusinessMetrics, DynTenantQuotas, ReadYourWrites};
 
 #[derive(Clone, Default)]
 pub struct HttpOptions {
@@ -26,6 +26,8 @@ pub struct HttpOptions {
     pub activity: Option<Arc<dyn ActivitySink>>,
     /// Where the layers report what they bypassed or refused.
     pub metrics: Option<Arc<dyn BusinessMetrics>>,
+    /// None: no replica, or nothing to pin; reads go wherever the database sends them.
+    pub read_your_writes: Option<ReadYourWrites>,
 }
 
 /// The rate limiter and what to do when its store is down.

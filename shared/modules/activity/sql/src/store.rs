@@ -85,7 +85,7 @@ where
         from: Date,
         to: Date,
     ) -> Result<Vec<DayActivity>, Unavailable> {
-        let pool = self.db.pool().await?;
+        let pool = self.db.read_pool().await?;
         let fail = |e| self.db.unavailable(e);
         let signups: Vec<(Date, i64)> = sqlx::query_as(DB::SELECT_SIGNUPS)
             .bind(tenant.as_uuid())
@@ -129,7 +129,7 @@ where
         let row: Option<(String,)> = sqlx::query_as(sql::SELECT_MEMBER)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         Ok(row.is_some())

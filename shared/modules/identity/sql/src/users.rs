@@ -95,7 +95,7 @@ where
     async fn stored_password(&self, email: &Email) -> Result<Option<StoredPassword>, Unavailable> {
         let row: Option<StoredPasswordRow> = sqlx::query_as(SELECT_STORED_PASSWORD)
             .bind(email.as_str())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         Ok(row.map(|r| StoredPassword {
@@ -108,7 +108,7 @@ where
     async fn user(&self, id: UserId) -> Result<Option<User>, Unavailable> {
         let row: Option<UserRow> = sqlx::query_as(SELECT_USER)
             .bind(id.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(|r| {
@@ -151,7 +151,7 @@ where
         let row: Option<(Uuid,)> = sqlx::query_as(SELECT_RESET_OWNER)
             .bind(token.as_bytes().as_slice())
             .bind(now)
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         Ok(row.map(|(id,)| UserId::from_uuid(id)))

@@ -33,7 +33,7 @@ where
     async fn find(&self, email: &Email) -> Result<Option<DirectoryUser>, Unavailable> {
         let row: Option<DirectoryRow> = sqlx::query_as(sql::SELECT_DIRECTORY_USER)
             .bind(email.as_str())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()
@@ -43,7 +43,7 @@ where
     async fn user(&self, id: UserId) -> Result<Option<DirectoryUser>, Unavailable> {
         let row: Option<DirectoryRow> = sqlx::query_as(sql::SELECT_DIRECTORY_USER_BY_ID)
             .bind(id.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()

@@ -75,7 +75,7 @@ where
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, Unavailable> {
         let rows: Vec<MembershipRow> = sqlx::query_as(sql::SELECT_MEMBERSHIPS)
             .bind(user.as_uuid())
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -85,7 +85,7 @@ where
     async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>, Unavailable> {
         let row: Option<TenantRow> = sqlx::query_as(sql::SELECT_TENANT)
             .bind(tenant.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         Ok(row.map(Into::into))
@@ -96,7 +96,7 @@ where
         let row: Option<(String,)> = sqlx::query_as(sql::SELECT_ROLE)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(|(r,)| role(&r)).transpose()
@@ -113,7 +113,7 @@ where
             .bind(tenant.as_uuid())
             .bind(after.map(|id| id.as_uuid()))
             .bind(i64::from(limit))
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -168,7 +168,7 @@ where
         let rows: Vec<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATIONS)
             .bind(tenant.as_uuid())
             .bind(now)
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -183,7 +183,7 @@ where
         let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()

@@ -56,7 +56,7 @@ where
         let row: Option<(String,)> = sqlx::query_as(sql::SELECT_ROLE)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(|(raw,)| Role::parse(&raw).ok_or_else(|| corrupt("role")))
@@ -96,7 +96,7 @@ where
     async fn list(&self, tenant: TenantId) -> Result<Vec<Endpoint>, Unavailable> {
         let rows: Vec<EndpointRow> = sqlx::query_as(sql::SELECT_ENDPOINTS)
             .bind(tenant.as_uuid())
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -111,7 +111,7 @@ where
         let row: Option<EndpointRow> = sqlx::query_as(sql::SELECT_ENDPOINT)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .fetch_optional(self.db.pool().await?)
+            .fetch_optional(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()
@@ -150,7 +150,7 @@ where
             .bind(endpoint.as_uuid())
             .bind(before.map(DeliveryId::as_uuid))
             .bind(i64::from(limit))
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(self.db.read_pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -161,6 +161,8 @@ where
         let rows: Vec<TargetRow> = sqlx::query_as(sql::SELECT_TARGETS)
             .bind(tenant.as_uuid())
             .bind(event.as_uuid())
+            // The writer: the delivery job runs right after the event's commit, which a
+            // replica may not have replayed yet.
             .fetch_all(self.db.pool().await?)
             .await
             .map_err(|e| self.db.unavailable(e))?;
