@@ -198,3 +198,69 @@ impl Cache {
 fn tracing_bypass(key: &str, error: &Unavailable) {
     tracing::warn!(key, error = %error, "cache unavailable: computed without it");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::MemoryKv;
+
+    /// A clock the test moves by hand.
+    struct Manual(Mutex<OffsetDateTime>);
+
+    impl Clock for Manual {
+        fn now(&self) -> OffsetDateTime {
+            *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+    }
+
+    const FRESHNESS: Freshness = Freshness {
+        fresh: Duration::from_secs(60),
+        stale: Duration::from_secs(240),
+    };
+
+    #[tokio::test]
+    async fn while_one_caller_recomputes_the_others_get_the_stale_value() {
+        let clock = Arc::new(Manual(Mutex::new(OffsetDateTime::now_utc())));
+        let kv = MemoryKv::default();
+        let cache = Cache::new(kv.clone(), clock.clone());
+        let first = cache.get_or_compute("k", FRESHNESS, || async { Ok::<_, ()>(1) });
+        assert_eq!(first.await, Ok((1, CacheStatus::Miss)));
+        *clock.0.lock().unwrap_or_else(PoisonError::into_inner) += Duration::from_secs(61);
+
+        // One caller starts the recompute and is held inside it.
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let recomputing = tokio::spawn({
+            let cache = cache.clone();
+            async move {
+                let compute = || async move {
+                    let _ = held.await;
+                    Ok::<_, ()>(2)
+                };
+                cache.get_or_compute("k", FRESHNESS, compute).await
+            }
+        });
+        while kv.get("lock:k").await.ok().flatten().is_none() {
+            tokio::task::yield_now().await;
+        }
+        let meanwhile = cache.get_or_compute("k", FRESHNESS, || async { Ok::<_, ()>(3) });
+        assert_eq!(meanwhile.await, Ok((1, CacheStatus::Stale)));
+
+        let _ = release.send(());
+        assert_eq!(recomputing.await.ok(), Some(Ok((2, CacheStatus::Miss))));
+        let after = cache.get_or_compute("k", FRESHNESS, || async { Ok::<_, ()>(4) });
+        assert_eq!(after.await, Ok((2, CacheStatus::Hit)));
+    }
+
+    #[tokio::test]
+    async fn with_caching_off_every_read_computes() {
+        let cache = Cache::off(Arc::new(kernel::SystemClock));
+        for n in 0..3 {
+            let got = cache.get_or_compute("k", FRESHNESS, || async move { Ok::<_, ()>(n) });
+            assert_eq!(got.await, Ok((n, CacheStatus::Miss)));
+        }
+    }
+}

@@ -227,7 +227,9 @@ async fn outsiders_get_404_even_when_the_dashboard_is_cached(db: TestDb) {
     );
 }
 
-/// Fifty requests on a stale entry: one recomputes it, the others are answered at once.
+/// Fifty requests on a stale entry: one recomputes it, the others are answered without
+/// recomputing (from the stale entry, or the fresh one once it lands; `kv::Cache`'s own tests
+/// hold a recompute open to show the stale answer).
 async fn a_stale_dashboard_is_recomputed_once_under_a_burst(db: TestDb) {
     let app = App::new(db).await;
     let ada = app.user(true).await;
@@ -243,7 +245,6 @@ async fn a_stale_dashboard_is_recomputed_once_under_a_burst(db: TestDb) {
         .filter(|(_, c, _)| c == "stale" || c == "hit")
         .count();
     assert_eq!((misses, others), (1, 49));
-    assert!(replies.iter().any(|(_, c, _)| c == "stale"));
     assert_eq!(app.computed(), 2, "one recompute for the whole burst");
 }
 
