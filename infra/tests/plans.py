@@ -17,7 +17,9 @@ For each plan:
 - CloudFront's api origin sends the custom header X-Origin-Verify, and no other origin a custom
   header; the origins are sensitive (the header's value); the secret is one terraform_data
   (kept across plans, replaced to rotate it) with a sensitive input; the origin_verify_secret
-  output is sensitive.
+  output is sensitive;
+- every Aurora cluster parameter group sets log_parameter_max_length and
+  log_parameter_max_length_on_error to 0, so logged statements carry no bind parameters.
 
     plans.py --plan dev=plan-dev.json --plan prod=plan-prod.json
     plans.py --self-test     # every rule fails on a plan broken for it, and the good one passes
@@ -32,6 +34,8 @@ TABLE = "module.platform.module.tables.aws_dynamodb_table.this"
 DISTRIBUTION = "module.platform.module.cdn[0].aws_cloudfront_distribution.this"
 CACHE = "module.platform.module.cache[0].aws_elasticache_serverless_cache.this"
 SECRET = "module.platform.terraform_data.origin_verify"
+PARAMETER_GROUP = "aws_rds_cluster_parameter_group.this"
+NO_BIND_PARAMETERS = {"log_parameter_max_length": "0", "log_parameter_max_length_on_error": "0"}
 
 DYNAMODB_STORES = ("SESSIONS_BACKEND", "RATE_LIMIT_BACKEND", "IDEMPOTENCY_BACKEND")
 # Each table variable and the store setting that goes with it.
@@ -139,6 +143,14 @@ def check_plan(env: str, plan: dict, quiet: bool = False) -> list[str]:
         want(sensitive.get("input") is True, "the origin secret's input is sensitive")
     output = plan.get("configuration", {}).get("root_module", {}).get("outputs", {}).get("origin_verify_secret")
     want(output is not None and output.get("sensitive") is True, "output origin_verify_secret is sensitive")
+
+    # PostgreSQL logs statements without their bind parameters.
+    groups = {a: r for a, r in res.items() if a.endswith(PARAMETER_GROUP)}
+    want(bool(groups), f"an Aurora cluster parameter group ({len(groups)})")
+    for address, (after, _, _) in sorted(groups.items()):
+        params = {p.get("name"): str(p.get("value")) for p in after.get("parameter") or []}
+        logged = {k: params.get(k) for k in NO_BIND_PARAMETERS}
+        want(logged == NO_BIND_PARAMETERS, f"{address}: no bind parameters in logs ({logged})")
     return problems
 
 
@@ -174,6 +186,8 @@ def fixture() -> dict:
                                                     {"origin_id": "api", "custom_header": [{"name": "X-Origin-Verify"}]}]},
                           {}, {"origin": True}))
     changes.append(change(f"{SECRET}[0]", {"triggers_replace": [1]}, {}, {"input": True}))
+    params = [{"name": "rds.force_ssl", "value": "1"}] + [{"name": k, "value": v} for k, v in NO_BIND_PARAMETERS.items()]
+    changes.append(change(f"module.platform.module.database.{PARAMETER_GROUP}", {"parameter": params}))
     return {"resource_changes": changes,
             "output_changes": {"function_environment": {"after": environments}},
             "configuration": {"root_module": {"outputs": {"origin_verify_secret": {"sensitive": True}}}}}
@@ -227,7 +241,17 @@ def self_test() -> int:
     def backend_without_table(p):
         fn(p, "sweeper")["names"].append("SESSIONS_BACKEND")
 
+    def bind_parameters_logged(p):
+        params = rc(p, f"module.platform.module.database.{PARAMETER_GROUP}")["after"]["parameter"]
+        params[:] = [q for q in params if q["name"] != "log_parameter_max_length"]
+
+    def bind_parameters_logged_on_error(p):
+        params = rc(p, f"module.platform.module.database.{PARAMETER_GROUP}")["after"]["parameter"]
+        next(q for q in params if q["name"] == "log_parameter_max_length_on_error")["value"] = "-1"
+
     cases = [
+        ("bind parameters logged", bind_parameters_logged, "no bind parameters in logs"),
+        ("bind parameters logged on error", bind_parameters_logged_on_error, "no bind parameters in logs"),
         ("matching", None, None),
         ("no by_user index", drop_index, "global secondary indexes none"),
         ("by_user projects everything", all_projection, "projection ALL"),

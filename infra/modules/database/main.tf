@@ -27,6 +27,18 @@ resource "aws_rds_cluster_parameter_group" "this" {
     value = "ddl"
   }
 
+  # Logged statements (slow, DDL, failing) never carry their bind parameters: those are
+  # emails, password hashes and tokens.
+  parameter {
+    name  = "log_parameter_max_length"
+    value = "0"
+  }
+
+  parameter {
+    name  = "log_parameter_max_length_on_error"
+    value = "0"
+  }
+
   # Aurora only pauses with no connections, and a frozen Lambda never closes its pool: at
   # 0 ACU, the server drops idle sessions itself (sqlx reconnects on the next acquire).
   dynamic "parameter" {

@@ -1,6 +1,7 @@
 //! The whole platform on one port, for development and for the API suite: every function's
 //! module routes, health, and the whole API's OpenAPI document, generated live.
 
+pub mod roles;
 pub mod seed;
 
 use axum::Router;

@@ -1,19 +1,40 @@
 //! Applies every module's migrations and exits. It builds no application state: deploys run it
 //! against the writer, never through the proxy, before new code takes traffic.
 //!
+//!     migrate [--bootstrap-app-role <role>]
+//!
 //! The database is `DATABASE_MIGRATION_URL` when set (the writer, while `DATABASE_URL` names
 //! the proxy the functions use), else `DATABASE_URL`. The runner holds a session-level advisory
 //! lock, which a transaction pooler cannot keep on one server connection: an RDS Proxy endpoint
 //! is refused, and a URL whose port is not the server's own (PgBouncer, or a tunnel) is warned
-//! about.
+//! about. On PostgreSQL the connected role must be the owner, which may create tables in schema
+//! `public`; the application role is refused before anything runs.
+//!
+//! With `--bootstrap-app-role <role>` (PostgreSQL only), it then creates the application role
+//! if it is missing and grants it DML on every table, present and future, and nothing else (see
+//! `app::roles`).
 
 use anyhow::{Context, bail};
+use clap::Parser;
 use database::Backend;
 use database::postgres::{self, Route};
 use runtime::{Config, DatabaseConfig, telemetry};
 
+#[derive(Parser)]
+#[command(
+    name = "migrate",
+    about = "Applies the migrations as the owner role, then optionally sets up the application role"
+)]
+struct Cli {
+    /// After migrating, create this login role if missing and grant it DML on every table
+    /// (and on tables later migrations create), no DDL; idempotent.
+    #[arg(long, value_name = "ROLE")]
+    bootstrap_app_role: Option<String>,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     let migration_url = std::env::var("DATABASE_MIGRATION_URL")
         .ok()
         .filter(|url| !url.trim().is_empty());
@@ -43,8 +64,20 @@ async fn main() -> anyhow::Result<()> {
                 "the server listens on another port than the URL names: migrations must reach the writer directly, not through a transaction pooler"
             ),
         }
+        let pool = db.pool().await.context("DATABASE_URL")?;
+        app::roles::ensure_can_migrate(pool).await?;
     }
     app::migrate(&backend).await.context("migrating")?;
     tracing::info!("migrations applied");
+    if let Some(role) = cli.bootstrap_app_role {
+        let Backend::Postgres(db) = &backend else {
+            bail!("--bootstrap-app-role needs PostgreSQL: SQLite has no roles");
+        };
+        let pool = db.pool().await.context("DATABASE_URL")?;
+        app::roles::bootstrap_app_role(pool, &role)
+            .await
+            .with_context(|| format!("bootstrapping the application role {role}"))?;
+        tracing::info!(role, "application role ready");
+    }
     Ok(())
 }
