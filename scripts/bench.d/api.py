@@ -86,6 +86,16 @@ def drop_db(name: str) -> None:
         log(f"could not drop {name}: {e}")
 
 
+def invitation_token(email: str) -> str:
+    """The token the newest invitation of `email` was mailed with, read from the outbox."""
+    rows = psql(
+        API_DB,
+        "SELECT payload->>'token' FROM outbox WHERE event_type = 'tenancy.member_invited' "
+        f"AND payload->>'email' = '{email}' ORDER BY created_at DESC LIMIT 1",
+    )
+    return rows.strip()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -268,8 +278,11 @@ def main() -> int:
             email = f"member{i}-{run_id}@bench.example"
             st, b = call(base, "POST", "/v1/signup", {"email": email, "password": PASSWORD})
             if st == 201:
-                st, b = call(base, "POST", f"/v1/tenants/{tenant_id}/members", {"email": email, "role": "member"}, token)
-            if st == 201:
+                member_token = b["token"]
+                st, b = call(base, "POST", f"/v1/tenants/{tenant_id}/invitations", {"email": email, "role": "member"}, token)
+            if st == 202:
+                st, b = call(base, "POST", "/v1/invitations/accept", {"token": invitation_token(email)}, member_token)
+            if st == 200:
                 added += 1
             else:
                 log(f"seed: adding member {i} failed: {st} {b!r}")
