@@ -185,24 +185,29 @@ impl PostgresDatabase {
 impl Drop for PostgresDatabase {
     /// Runs on its own thread and runtime: a test's runtime may be shutting down already.
     fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(&drop).execute(&mut conn).await;
-                    let _ = conn.close().await;
-                }
-            });
-        })
-        .join();
+        drop_database(admin_url(), std::mem::take(&mut self.name));
     }
+}
+
+/// Drops database `name` on the server at `admin`, on its own thread and runtime: a test's
+/// runtime may be shutting down already.
+pub(crate) fn drop_database(admin: String, name: String) {
+    let _ = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::raw_sql(&drop).execute(&mut conn).await;
+                let _ = conn.close().await;
+            }
+        });
+    })
+    .join();
 }
 
 /// The outbox as `(event type, payload)`, oldest first: what adapters' tests check they wrote.

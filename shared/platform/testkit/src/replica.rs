@@ -176,23 +176,7 @@ fn resume(url: Option<String>) {
 
 impl Drop for ReplicatedDb {
     fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&primary_url()).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(&drop).execute(&mut conn).await;
-                    let _ = conn.close().await;
-                }
-            });
-        })
-        .join();
+        crate::drop_database(primary_url(), std::mem::take(&mut self.name));
     }
 }
 
