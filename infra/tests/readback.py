@@ -12,7 +12,11 @@ maximum concurrency on a queue that redrives to its DLQ; the sweeper's EventBrid
 its target and invoke permission), the network (only the functions with internet = true, the
 jobs worker, run in the egress subnets with the egress security group; those subnets route
 0.0.0.0/0 to a NAT gateway in a public subnet behind the internet gateway, the private ones
-have no route out), each role's policy (its tables and their indexes), SES (the identity; MAIL_TRANSPORT=ses
+have no route out; behind the proxy, only the proxy and the migrations group reach the cluster
+and the functions' groups reach the proxy, not the cluster), the proxy (one auth entry, the
+application role's own secret, the one secret the proxy's role may read), each role's policy (its tables and
+their indexes; rds-db:connect as the application role through the proxy, no Secrets Manager
+access, no KMS through Secrets Manager), SES (the identity; MAIL_TRANSPORT=ses
 and ses:SendEmail on exactly the identity's ARN for the mail functions, no SES access for any
 other; SendEmail accepting MAIL_FROM and refusing a sender off the identity), the API routes
 and the alarms.
@@ -193,7 +197,7 @@ def check_catalog(functions: dict) -> None:
 
 
 def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: str, ses: dict | None,
-                    backends: dict, origin_secret) -> None:
+                    backends: dict, origin_secret, app_role: str) -> None:
     """Each function's configuration and environment, against what its catalog entry declares."""
     expect({k: backends.get(k) for k in EXPECTED_BACKENDS} == EXPECTED_BACKENDS,
            f"backends output: {EXPECTED_BACKENDS}")
@@ -209,12 +213,15 @@ def check_functions(lam, functions: dict, tables: dict, queues: dict, api_url: s
         for var in ("SESSION_TTL_SECONDS", "METRICS_NAMESPACE", "RUST_LOG"):
             expect(bool(env.get(var)), f"{name}: {var} is set")
         if f["database"]:
-            for var in ("DATABASE_URL", "DATABASE_READ_URL", "DATABASE_SECRET_ARN", "DATABASE_MAX_CONNECTIONS"):
+            for var in ("DATABASE_URL", "DATABASE_READ_URL", "DATABASE_MAX_CONNECTIONS"):
                 expect(bool(env.get(var)), f"{name}: {var} is set")
-            expect(env.get("DATABASE_URL", "").startswith("postgres://"), f"{name}: DATABASE_URL is a postgres:// URL")
+            # The application role, never the master user.
+            for var in ("DATABASE_URL", "DATABASE_READ_URL"):
+                expect(env.get(var, "").startswith(f"postgres://{app_role}@"), f"{name}: {var} logs in as {app_role}")
             # envs/local has the proxy: TLS with its certificate verified, and IAM auth tokens.
             expect(env.get("DATABASE_URL", "").endswith("?sslmode=verify-full"), f"{name}: DATABASE_URL verifies the proxy's TLS certificate")
             expect(env.get("DATABASE_IAM_AUTH") == "true", f"{name}: DATABASE_IAM_AUTH=true behind the proxy")
+            expect("DATABASE_SECRET_ARN" not in env, f"{name}: no DATABASE_SECRET_ARN (IAM auth tokens, no secret)")
         else:
             expect(not any(k.startswith("DATABASE_") for k in env), f"{name}: no DATABASE_* without the database")
 
@@ -397,7 +404,21 @@ def check_network(ec2, lam, functions: dict, network: dict) -> None:
             for ref in [g["GroupId"] for g in p.get("UserIdGroupPairs", [])] + [x["PrefixListId"] for x in p.get("PrefixListIds", [])]
         }
     expect(inner(groups["egress"]) == inner(groups["lambda"]) and inner(groups["lambda"]),
-           f"egress group: the lambda group's {len(inner(groups['lambda']))} rules to the database, proxy, cache and endpoints")
+           f"egress group: the lambda group's {len(inner(groups['lambda']))} rules to the proxy, cache and endpoints")
+
+    # PostgreSQL behind the proxy (envs/local has it): the functions' groups reach the proxy, not
+    # the cluster, which admits only the proxy and the migrations group.
+    for key in ("lambda", "egress"):
+        postgres = {ref for proto, low, high, ref in inner(groups[key]) if proto == "tcp" and low <= 5432 <= high}
+        expect(postgres == {groups["proxy"]}, f"{key} group: PostgreSQL to the proxy only ({sorted(postgres)})")
+    cluster = ec2.describe_security_groups(GroupIds=[groups["database"]])["SecurityGroups"][0]
+    admitted = {
+        (p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort"), g["GroupId"])
+        for p in cluster.get("IpPermissions", []) for g in p.get("UserIdGroupPairs", [])
+    }
+    opened = [r for p in cluster.get("IpPermissions", []) for r in p.get("IpRanges", []) + p.get("Ipv6Ranges", []) + p.get("PrefixListIds", [])]
+    expect(admitted == {("tcp", 5432, 5432, groups["proxy"]), ("tcp", 5432, 5432, groups["migrations"])} and not opened,
+           f"database group: PostgreSQL from the proxy and the migrations group only ({sorted(admitted)}, {len(opened)} ranges)")
 
     expect({k for k, f in functions.items() if f.get("internet")} == INTERNET_FUNCTIONS,
            f"internet = true for exactly {sorted(INTERNET_FUNCTIONS)}")
@@ -420,8 +441,8 @@ def as_set(resource) -> set:
     return {resource} if isinstance(resource, str) else set(resource)
 
 
-def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str, kms_arns: set) -> None:
-    """Least privilege: each role names only its own tables, queues, DLQ, secret and key."""
+def check_iam(iam, functions: dict, tables: dict, queues: dict, app_role: str, kms_arns: set) -> None:
+    """Least privilege: each role names only its own tables, queues, DLQ, database user and key."""
     for binary, f in functions.items():
         role = f["name"]
         doc = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
@@ -440,13 +461,16 @@ def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str,
                f"{role}: and to their indexes ({len(index_arns)} <table>/index/*)")
         if f["tables"]:
             expect("dynamodb:Query" in actions("OwnTables"), f"{role}: dynamodb:Query on its tables and indexes")
+        # Behind the proxy with IAM auth no function reads a secret: not the master user's, not the
+        # application role's (the proxy's own).
+        secret_actions = {a for st in doc["Statement"] for a in as_set(st.get("Action")) if a.lower().startswith("secretsmanager:")}
+        expect(not secret_actions, f"{role}: no Secrets Manager access ({sorted(secret_actions) or 'none'})")
         if f["database"]:
-            expect(resources("ReadDatabaseSecret") == {secret_arn}, f"{role}: GetSecretValue on the database secret only")
-            connect = resources("ConnectThroughProxy")
-            expect(len(connect) == 1 and all(":dbuser:prx-" in c and c.endswith("/saas_admin") for c in connect),
-                   f"{role}: rds-db:connect on the proxy's database user only ({sorted(connect)})")
+            connect = resources("ConnectAsAppRole")
+            expect(len(connect) == 1 and all(":dbuser:prx-" in c and c.endswith(f"/{app_role}") for c in connect),
+                   f"{role}: rds-db:connect as {app_role} through the proxy only ({sorted(connect)})")
         else:
-            expect(not resources("ReadDatabaseSecret") | resources("ConnectThroughProxy"), f"{role}: no database access")
+            expect(not resources("ConnectAsAppRole"), f"{role}: no database access")
 
         sends = resources("SendToQueues")
         expect(sends == {queues[q]["arn"] for q in f["send_queues"]}, f"{role}: may send to {sorted(sends) or 'no queue'}")
@@ -462,10 +486,34 @@ def check_iam(iam, functions: dict, tables: dict, queues: dict, secret_arn: str,
         expect(not dlq_arns & reachable, f"{role}: no other access to a DLQ")
 
         expect(resources("UseEnvironmentKey") <= kms_arns and len(resources("UseEnvironmentKey")) == 1, f"{role}: KMS on the environment's key only")
+        via = statements.get("UseEnvironmentKey", {}).get("Condition", {}).get("StringNotEquals", {}).get("kms:ViaService")
+        expect(bool(as_set(via)) and all(v.startswith("secretsmanager.") for v in as_set(via)),
+               f"{role}: the environment's key, not through Secrets Manager ({via})")
         key_actions = actions("UseEnvironmentKey")
         wants_data_key = bool(f["send_queues"] or consumed)
         expect(("kms:GenerateDataKey" in key_actions) == wants_data_key,
                f"{role}: kms:GenerateDataKey {'granted (it sends to an encrypted queue)' if wants_data_key else 'not granted'}")
+
+
+def check_proxy(rds, sm, iam, app_role: str, app_secret_arn: str) -> None:
+    """RDS Proxy authenticates the application role only (IAM auth required), with that role's
+    own secret, the one secret the proxy's role may read."""
+    proxies = rds.describe_db_proxies()["DBProxies"]
+    expect(len(proxies) == 1, f"one RDS Proxy ({len(proxies)})")
+    for proxy in proxies:
+        auth = proxy.get("Auth") or []
+        expect([a.get("SecretArn") for a in auth] == [app_secret_arn],
+               f"{proxy['DBProxyName']}: one auth entry, the application role's secret ({[a.get('SecretArn') for a in auth]})")
+        expect(all(a.get("IAMAuth") == "REQUIRED" for a in auth), f"{proxy['DBProxyName']}: IAM auth required")
+        role = proxy["RoleArn"].rsplit("/", 1)[-1]
+        readable = {r for st in role_statements(iam, role) if "secretsmanager:GetSecretValue" in as_set(st.get("Action"))
+                    for r in as_set(st.get("Resource"))}
+        expect(readable == {app_secret_arn}, f"{role}: GetSecretValue on the application role's secret only ({sorted(readable)})")
+    value = json.loads(sm.get_secret_value(SecretId=app_secret_arn)["SecretString"])
+    password = value.get("password") or ""
+    expect(value.get("username") == app_role, f"application secret: username {app_role} ({value.get('username')})")
+    expect(len(password) >= 32 and password.isalnum(), f"application secret: a generated password ({len(password)} letters and digits)")
+    expect(bool(sm.describe_secret(SecretId=app_secret_arn).get("KmsKeyId")), "application secret: encrypted with the environment's key")
 
 
 def role_statements(iam, role: str) -> list:
@@ -607,16 +655,19 @@ def main() -> int:
     print("functions:")
     check_catalog(out["functions"])
     check_functions(client("lambda", args.endpoint), out["functions"], out["tables"], out["queues"], out["api_url"], out.get("ses"),
-                    out["backends"], out.get("origin_verify_secret"))
+                    out["backends"], out.get("origin_verify_secret"), out["database_app_role"])
     print("triggers:")
     check_triggers(client("lambda", args.endpoint), client("events", args.endpoint), client("sqs", args.endpoint),
                    out["functions"], out["queues"], int(out["sqs_max_concurrency"]))
     print("network:")
     check_network(client("ec2", args.endpoint), client("lambda", args.endpoint), out["functions"], out["network"])
+    print("database:")
+    check_proxy(client("rds", args.endpoint), client("secretsmanager", args.endpoint), client("iam", args.endpoint),
+                out["database_app_role"], out["database_app_secret_arn"])
     print("iam:")
     kms_arns = {k["KeyArn"] for k in client("kms", args.endpoint).list_keys()["Keys"]}
     check_iam(client("iam", args.endpoint), out["functions"], out["tables"], out["queues"],
-              out["database_environment"]["DATABASE_SECRET_ARN"], kms_arns)
+              out["database_app_role"], kms_arns)
     print("ses:")
     check_ses(client("sesv2", args.endpoint), client("iam", args.endpoint), client("lambda", args.endpoint),
               client("sts", args.endpoint).get_caller_identity()["Account"], out["functions"], out.get("ses"))

@@ -29,6 +29,10 @@ module "platform" {
   db_reader_count  = 0
   db_proxy_enabled = false
 
+  # Without the proxy the functions log in to the cluster itself as the application role, with
+  # IAM auth tokens (the role is a member of rds_iam).
+  app_database_role = var.app_database_role
+
   deletion_protection           = false
   tables_point_in_time_recovery = false
   kms_deletion_window_in_days   = 7

@@ -34,8 +34,18 @@ output "database_cluster_endpoint" {
 }
 
 output "database_secret_arn" {
-  description = "Master credentials secret."
+  description = "Master credentials secret, for migrations."
   value       = module.platform.database_secret_arn
+}
+
+output "database_app_role" {
+  description = "PostgreSQL role the functions connect as (migrate --bootstrap-app-role)."
+  value       = module.platform.database_app_role
+}
+
+output "database_app_secret_arn" {
+  description = "The application role's credentials, which RDS Proxy logs in with; null without the proxy."
+  value       = module.platform.database_app_secret_arn
 }
 
 output "database_name" {
@@ -80,6 +90,6 @@ output "origin_verify_secret" {
 }
 
 output "function_environment" {
-  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings and CORS_ALLOWED_ORIGINS."
+  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings, CORS_ALLOWED_ORIGINS and DATABASE_IAM_AUTH."
   value       = module.platform.function_environment
 }

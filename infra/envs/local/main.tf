@@ -44,6 +44,9 @@ module "platform" {
   # moto has no CreateDBProxyEndpoint: reads go to the cluster reader endpoint here.
   db_proxy_reader_endpoint = false
 
+  # The functions sign IAM tokens for the application role at the proxy, as in prod.
+  app_database_role = var.app_database_role
+
   deletion_protection           = false
   tables_point_in_time_recovery = true
   restrict_dlq_sources          = false

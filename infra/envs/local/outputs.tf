@@ -23,6 +23,16 @@ output "database_environment" {
   value       = module.platform.database_environment
 }
 
+output "database_app_role" {
+  description = "PostgreSQL role the functions connect as (read back by infra/tests/readback.py)."
+  value       = module.platform.database_app_role
+}
+
+output "database_app_secret_arn" {
+  description = "The application role's secret the proxy logs in with (read back by infra/tests/readback.py)."
+  value       = module.platform.database_app_secret_arn
+}
+
 output "alarm_names" {
   description = "Alarms created."
   value       = module.platform.alarm_names
@@ -75,6 +85,6 @@ output "origin_verify_secret" {
 }
 
 output "function_environment" {
-  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings and CORS_ALLOWED_ORIGINS."
+  description = "Environment by function: names of all its variables (ORIGIN_VERIFY_SECRET included, never its value), and the values of the store settings, CORS_ALLOWED_ORIGINS and DATABASE_IAM_AUTH."
   value       = module.platform.function_environment
 }

@@ -31,6 +31,10 @@ module "platform" {
   db_backup_retention_days        = 14
   db_enhanced_monitoring_interval = 60
 
+  # The functions log in to the proxy as the application role with IAM auth tokens; the proxy
+  # logs in to the cluster as that role with the password of its secret.
+  app_database_role = var.app_database_role
+
   deletion_protection           = true
   tables_point_in_time_recovery = true
 

@@ -79,3 +79,9 @@ variable "origin_verify_secret_version" {
   type        = number
   default     = 1
 }
+
+variable "app_database_role" {
+  description = "PostgreSQL role the functions connect as (DML only); scripts/deploy bootstraps it with APP_DATABASE_ROLE, which must name the same role."
+  type        = string
+  default     = "saas_app"
+}

@@ -7,7 +7,11 @@ locals {
     local.proxy_enabled ? aws_db_proxy.this[0].endpoint :
     aws_rds_cluster.this.reader_endpoint
   )
-  url_prefix = "postgres://${var.master_username}@"
+  # The functions log in as the application role: with an IAM auth token (rds-db:connect) at the
+  # proxy with IAM auth, or at the cluster itself without the proxy (the role is a member of
+  # rds_iam there); with its secret's password at a proxy without IAM auth.
+  iam_auth   = !local.proxy_enabled || var.proxy_iam_auth
+  url_prefix = "postgres://${var.app_username}@"
   # TLS always. The proxy's certificate comes from ACM and chains to Amazon's public roots, which
   # the functions trust, so it is verified; the cluster's own certificate is signed by the RDS CA,
   # which they do not carry, so the direct connection (dev) is encrypted without verification.
@@ -45,29 +49,42 @@ output "database_name" {
 }
 
 output "secret_arn" {
-  description = "Secrets Manager secret (JSON with username and password) managed by RDS."
+  description = "Secrets Manager secret (JSON with username and password) of the master user, managed by RDS: for migrations only."
   value       = aws_rds_cluster.this.master_user_secret[0].secret_arn
 }
 
+output "app_username" {
+  description = "The application role the functions connect as."
+  value       = var.app_username
+}
+
+output "app_secret_arn" {
+  description = "Secrets Manager secret (JSON with username and password) of the application role, which the proxy logs in with; null without the proxy."
+  value       = local.proxy_enabled ? aws_secretsmanager_secret.app[0].arn : null
+}
+
 output "iam_connect_arn" {
-  description = "rds-db:connect resource for the master user through the proxy, or null without proxy IAM auth."
-  value = local.proxy_enabled && var.proxy_iam_auth ? format(
+  description = "rds-db:connect resource for the application role: through the proxy, or at the cluster without it; null behind a proxy without IAM auth."
+  value = local.iam_auth ? format(
     "arn:%s:rds-db:%s:%s:dbuser:%s/%s",
     data.aws_partition.current.partition,
     data.aws_region.current.name,
     data.aws_caller_identity.current.account_id,
-    element(split(":", aws_db_proxy.this[0].arn), 6),
-    var.master_username,
+    local.proxy_enabled ? element(split(":", aws_db_proxy.this[0].arn), 6) : aws_rds_cluster.this.cluster_resource_id,
+    var.app_username,
   ) : null
 }
 
 output "environment" {
   description = "Environment variables the runtime reads for the database."
-  value = {
-    DATABASE_URL        = "${local.url_prefix}${local.writer_host}${local.url_suffix}"
-    DATABASE_READ_URL   = "${local.url_prefix}${local.reader_host}${local.url_suffix}"
-    DATABASE_SECRET_ARN = aws_rds_cluster.this.master_user_secret[0].secret_arn
-    # Through the proxy the password is an IAM token (rds-db:connect), not the secret's password.
-    DATABASE_IAM_AUTH = tostring(local.proxy_enabled && var.proxy_iam_auth)
-  }
+  value = merge(
+    {
+      DATABASE_URL      = "${local.url_prefix}${local.writer_host}${local.url_suffix}"
+      DATABASE_READ_URL = "${local.url_prefix}${local.reader_host}${local.url_suffix}"
+      # The password is an IAM token (rds-db:connect), signed with the function's role.
+      DATABASE_IAM_AUTH = tostring(local.iam_auth)
+    },
+    # Only behind a proxy without IAM auth: the application role's password, from its secret.
+    local.iam_auth ? {} : { DATABASE_SECRET_ARN = aws_secretsmanager_secret.app[0].arn },
+  )
 }

@@ -27,6 +27,17 @@ variable "master_username" {
   default     = "saas_admin"
 }
 
+variable "app_username" {
+  description = "The application role the functions connect as: DML only, created by `migrate --bootstrap-app-role` (APP_DATABASE_ROLE in scripts/deploy). The master user only migrates."
+  type        = string
+  default     = "saas_app"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.app_username))
+    error_message = "app_username must be a plain PostgreSQL role name: lowercase letters, digits and underscores, at most 63, not starting with a digit."
+  }
+}
+
 variable "min_capacity" {
   description = "Minimum Aurora capacity units; 0 lets the cluster auto-pause (not with the proxy)."
   type        = number
@@ -66,7 +77,7 @@ variable "reader_count" {
 }
 
 variable "proxy_enabled" {
-  description = "Put an RDS Proxy (TLS and IAM auth required) in front of the cluster."
+  description = "Put an RDS Proxy (TLS and IAM auth required) in front of the cluster; it logs in to the cluster as app_username with the password of that role's secret."
   type        = bool
 }
 
@@ -77,7 +88,7 @@ variable "proxy_reader_endpoint" {
 }
 
 variable "proxy_iam_auth" {
-  description = "Require IAM authentication at the proxy (clients connect with an rds-db:connect token)."
+  description = "Require IAM authentication at the proxy (clients connect with an rds-db:connect token); false: with the password of the application role's secret."
   type        = bool
   default     = true
 }
@@ -153,6 +164,6 @@ variable "log_retention_days" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for storage, the master secret and Performance Insights."
+  description = "KMS key for storage, the master and application secrets, and Performance Insights."
   type        = string
 }

@@ -1,4 +1,14 @@
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  # The database secret the functions read a password from: only behind a proxy without IAM
+  # auth (the application role's secret). With IAM auth they sign tokens and read no secret.
+  database_secret_arn = lookup(var.database.environment, "DATABASE_SECRET_ARN", null)
+  reads_database_secret = {
+    for k, f in var.functions : k => f.database && contains(keys(var.database.environment), "DATABASE_SECRET_ARN")
+  }
+}
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -41,27 +51,38 @@ data "aws_iam_policy_document" "this" {
     resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
   }
 
-  # Environment variables, the secret, and SQS messages are all under the environment's key;
-  # sending to a queue (a consumer sends to its DLQ) needs a data key.
+  # Environment variables, SQS messages and the database secrets are all under the environment's
+  # key; sending to a queue (a consumer sends to its DLQ) needs a data key. A function that reads
+  # no database secret may not decrypt anything through Secrets Manager (the master user's
+  # secret is under the same key).
   statement {
     sid       = "UseEnvironmentKey"
     actions   = length(each.value.send_queues) > 0 || each.value.sqs_queue != null ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
     resources = [var.kms_key_arn]
+
+    dynamic "condition" {
+      for_each = local.reads_database_secret[each.key] ? [] : [1]
+      content {
+        test     = "StringNotEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com"]
+      }
+    }
   }
 
   dynamic "statement" {
-    for_each = each.value.database ? [1] : []
+    for_each = local.reads_database_secret[each.key] ? [1] : []
     content {
       sid       = "ReadDatabaseSecret"
       actions   = ["secretsmanager:GetSecretValue"]
-      resources = [var.database.secret_arn]
+      resources = [local.database_secret_arn]
     }
   }
 
   dynamic "statement" {
     for_each = each.value.database && var.database.iam_connect_arn != null ? [1] : []
     content {
-      sid       = "ConnectThroughProxy"
+      sid       = "ConnectAsAppRole"
       actions   = ["rds-db:connect"]
       resources = [var.database.iam_connect_arn]
     }

@@ -40,7 +40,7 @@ locals {
 
 locals {
   # Variables whose values the environment output shows: plain settings, never secrets.
-  public_settings = concat(flatten([for m in values(var.table_environment) : keys(m)]), ["CORS_ALLOWED_ORIGINS"])
+  public_settings = concat(flatten([for m in values(var.table_environment) : keys(m)]), ["CORS_ALLOWED_ORIGINS", "DATABASE_IAM_AUTH"])
 }
 
 resource "aws_cloudwatch_log_group" "this" {

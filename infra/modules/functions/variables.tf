@@ -124,10 +124,9 @@ variable "http_environment" {
 }
 
 variable "database" {
-  description = "From modules/database: environment (DATABASE_URL...), secret_arn and iam_connect_arn (null without the proxy)."
+  description = "From modules/database: environment (DATABASE_URL..., DATABASE_SECRET_ARN only when the functions log in with a password, which they may then read) and iam_connect_arn (the application role's rds-db:connect resource, null without IAM auth)."
   type = object({
     environment     = map(string)
-    secret_arn      = string
     iam_connect_arn = optional(string)
     max_connections = optional(number, 2)
   })

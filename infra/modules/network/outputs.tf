@@ -24,14 +24,15 @@ output "nat_public_ips" {
 }
 
 output "security_group_ids" {
-  description = "Security group per role: lambda, egress (null with nat = none), proxy, database, cache, endpoints."
+  description = "Security group per role: lambda, egress (null with nat = none), proxy, database, migrations (for the host that migrates the writer), cache, endpoints."
   value = {
-    lambda    = aws_security_group.lambda.id
-    egress    = local.egress_enabled ? aws_security_group.egress[0].id : null
-    proxy     = aws_security_group.proxy.id
-    database  = aws_security_group.database.id
-    cache     = aws_security_group.cache.id
-    endpoints = aws_security_group.endpoints.id
+    lambda     = aws_security_group.lambda.id
+    egress     = local.egress_enabled ? aws_security_group.egress[0].id : null
+    proxy      = aws_security_group.proxy.id
+    database   = aws_security_group.database.id
+    migrations = aws_security_group.migrations.id
+    cache      = aws_security_group.cache.id
+    endpoints  = aws_security_group.endpoints.id
   }
 }
 

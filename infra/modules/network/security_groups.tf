@@ -19,6 +19,15 @@ resource "aws_security_group" "database" {
   vpc_id      = aws_vpc.this.id
 }
 
+# For whatever runs the migrations against the writer from inside the VPC (a CI runner, a
+# bastion or the instance behind an SSM tunnel): the one way to the cluster besides the proxy.
+resource "aws_security_group" "migrations" {
+  #checkov:skip=CKV2_AWS_5:attached outside Terraform, to the host that runs the migrations
+  name        = "${var.name}-db-migrations"
+  description = "Migrations: PostgreSQL to the Aurora writer, bypassing the proxy"
+  vpc_id      = aws_vpc.this.id
+}
+
 resource "aws_security_group" "cache" {
   #checkov:skip=CKV2_AWS_5:attached in another module through this module's outputs, which checkov cannot follow
   name        = "${var.name}-cache"
@@ -33,8 +42,9 @@ resource "aws_security_group" "endpoints" {
 }
 
 # The functions' groups: lambda for every function, and egress (when `nat` is not "none") for the
-# functions with internet access. Both reach the database, the proxy, the cache and the AWS
-# endpoints through the same rules below; egress adds the internet ports.
+# functions with internet access. Both reach the database (through the proxy when there is one,
+# never the cluster itself then), the cache and the AWS endpoints through the same rules below;
+# egress adds the internet ports.
 locals {
   function_security_groups = merge(
     { lambda = aws_security_group.lambda.id },
@@ -43,7 +53,7 @@ locals {
   function_group_names = local.egress_enabled ? ["lambda", "egress"] : ["lambda"]
 
   function_to_database = {
-    for pair in setproduct(local.function_group_names, ["database", "proxy"]) :
+    for pair in setproduct(local.function_group_names, [var.db_proxy_enabled ? "proxy" : "database"]) :
     "${pair[0]}-${pair[1]}" => {
       group  = pair[0]
       target = pair[1]
@@ -155,16 +165,27 @@ resource "aws_security_group_rule" "proxy_to_endpoints" {
   to_port                  = 443
 }
 
+# The cluster admits the proxy, or the functions themselves without one, and the migrations.
 resource "aws_security_group_rule" "database_from" {
   for_each = merge(
-    local.function_security_groups,
-    { proxy = aws_security_group.proxy.id },
+    var.db_proxy_enabled ? { proxy = aws_security_group.proxy.id } : local.function_security_groups,
+    { migrations = aws_security_group.migrations.id },
   )
 
   type                     = "ingress"
   description              = "PostgreSQL from the ${each.key}"
   security_group_id        = aws_security_group.database.id
   source_security_group_id = each.value
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
+}
+
+resource "aws_security_group_rule" "migrations_to_database" {
+  type                     = "egress"
+  description              = "PostgreSQL to the cluster"
+  security_group_id        = aws_security_group.migrations.id
+  source_security_group_id = aws_security_group.database.id
   protocol                 = "tcp"
   from_port                = 5432
   to_port                  = 5432

@@ -49,6 +49,11 @@ variable "kms_key_arn" {
   type        = string
 }
 
+variable "db_proxy_enabled" {
+  description = "The functions reach the database through RDS Proxy: their groups get PostgreSQL to the proxy only, and the cluster admits the proxy (and the migrations group), not them."
+  type        = bool
+}
+
 variable "nat" {
   description = "Internet egress for the functions that need it: none (no internet path at all), single (one NAT gateway, in the first AZ) or per_az (one NAT gateway per AZ). Anything but none adds an internet gateway, public subnets for the NAT gateways, egress subnets routed through them and the egress security group."
   type        = string

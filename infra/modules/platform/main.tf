@@ -25,6 +25,7 @@ module "network" {
   interface_endpoints = local.interface_endpoints
   flow_logs_enabled   = var.flow_logs_enabled
   nat                 = var.nat
+  db_proxy_enabled    = var.db_proxy_enabled
   log_retention_days  = var.log_retention_days
   kms_key_arn         = module.kms.key_arn
 }
@@ -50,6 +51,7 @@ module "database" {
   proxy_enabled                = var.db_proxy_enabled
   proxy_reader_endpoint        = var.db_proxy_reader_endpoint
   proxy_iam_auth               = var.db_proxy_iam_auth
+  app_username                 = var.app_database_role
   log_retention_days           = var.log_retention_days
   backup_retention_days        = var.db_backup_retention_days
   deletion_protection          = var.deletion_protection
@@ -127,9 +129,9 @@ module "functions" {
   internet_subnet_ids         = module.network.egress_subnet_ids
   internet_security_group_ids = var.nat == "none" ? [] : [module.network.security_group_ids.egress]
 
+  # The functions connect as the application role; the master secret is for migrations only.
   database = {
     environment     = module.database.environment
-    secret_arn      = module.database.secret_arn
     iam_connect_arn = module.database.iam_connect_arn
     max_connections = var.database_max_connections
   }

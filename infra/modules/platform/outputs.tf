@@ -9,7 +9,7 @@ output "functions" {
 }
 
 output "function_environment" {
-  description = "Each function's environment: the names of its variables, and the values of its store settings and CORS_ALLOWED_ORIGINS."
+  description = "Each function's environment: the names of its variables, and the values of its store settings, CORS_ALLOWED_ORIGINS and DATABASE_IAM_AUTH."
   value       = module.functions.environment
 }
 
@@ -49,13 +49,23 @@ output "database_cluster_endpoint" {
 }
 
 output "database_environment" {
-  description = "DATABASE_URL, DATABASE_READ_URL, DATABASE_SECRET_ARN as the functions get them."
+  description = "DATABASE_URL, DATABASE_READ_URL, DATABASE_IAM_AUTH (and DATABASE_SECRET_ARN behind a proxy without IAM auth) as the functions get them."
   value       = module.database.environment
 }
 
 output "database_secret_arn" {
-  description = "Secrets Manager secret with the master username and password."
+  description = "Secrets Manager secret with the master username and password (migrations)."
   value       = module.database.secret_arn
+}
+
+output "database_app_role" {
+  description = "PostgreSQL role the functions connect as; migrate --bootstrap-app-role creates it."
+  value       = module.database.app_username
+}
+
+output "database_app_secret_arn" {
+  description = "Secrets Manager secret of the application role (username, password) the proxy logs in with; null without the proxy."
+  value       = module.database.app_secret_arn
 }
 
 output "database_name" {

@@ -91,7 +91,7 @@ variable "db_proxy_enabled" {
 }
 
 variable "db_proxy_iam_auth" {
-  description = "The proxy requires IAM auth tokens (DATABASE_IAM_AUTH=true) instead of the secret's password."
+  description = "The proxy requires IAM auth tokens (DATABASE_IAM_AUTH=true) instead of the application role's password (DATABASE_SECRET_ARN)."
   type        = bool
   default     = true
 }
@@ -100,6 +100,12 @@ variable "db_proxy_reader_endpoint" {
   description = "Read-only proxy endpoint for the readers (off for moto, which lacks it)."
   type        = bool
   default     = true
+}
+
+variable "app_database_role" {
+  description = "PostgreSQL role the functions connect as (DML only), created by `migrate --bootstrap-app-role` with the same name (APP_DATABASE_ROLE in scripts/deploy)."
+  type        = string
+  default     = "saas_app"
 }
 
 variable "db_backup_retention_days" {

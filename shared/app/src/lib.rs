@@ -5,6 +5,7 @@ pub mod roles;
 pub mod seed;
 
 use axum::Router;
+use database::shards::moves::TenantTable;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;
 use runtime::{DatabaseReady, Platform};
@@ -18,6 +19,16 @@ pub const MIGRATIONS: [&MigrationSet; 5] = [
     &webhooks_sql::MIGRATIONS,
     &activity_sql::MIGRATIONS,
 ];
+
+/// Every table of tenant data, parents first: what a move between shards copies.
+pub fn tenant_tables() -> Vec<TenantTable> {
+    [
+        tenancy_sql::TENANT_TABLES,
+        webhooks_sql::TENANT_TABLES,
+        activity_sql::TENANT_TABLES,
+    ]
+    .concat()
+}
 
 pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
     database::migrations::run(backend, &MIGRATIONS).await

@@ -15,6 +15,18 @@ pub const RDS_IAM: &str = "rds_iam";
 /// The migrations' bookkeeping table: the application role reads it, never writes it.
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
 
+/// How the application role logs in.
+#[derive(Debug, Clone, Copy)]
+pub enum Login<'a> {
+    /// With IAM auth tokens: the role joins `rds_iam` where that role exists (RDS). Functions
+    /// that reach the cluster directly log in this way.
+    IamTokens,
+    /// With this password: what RDS Proxy logs in with, from the role's own secret, while the
+    /// functions reach the proxy with IAM tokens. RDS refuses passwords of `rds_iam` members,
+    /// so the role leaves it.
+    Password(&'a str),
+}
+
 /// Creates the login role `role` if it is missing and grants it what the functions need, with
 /// the connected role (the owner) as the one whose future tables it may use:
 ///
@@ -22,11 +34,11 @@ const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
 /// - `SELECT, INSERT, UPDATE, DELETE` on every table, `USAGE, SELECT` on every sequence, and
 ///   the same on those the owner creates later (default privileges);
 /// - only `SELECT` on the migrations' bookkeeping table;
-/// - membership in `rds_iam` where that role exists (RDS), so it logs in with IAM tokens.
+/// - how it logs in ([`Login`]): membership in `rds_iam`, or a password.
 ///
 /// No `TRUNCATE`, `REFERENCES`, `TRIGGER`, and no `CREATE` anywhere.
-pub async fn bootstrap_app_role(pool: &PgPool, role: &str) -> anyhow::Result<()> {
-    bootstrap_with_iam_role(pool, role, RDS_IAM).await
+pub async fn bootstrap_app_role(pool: &PgPool, role: &str, login: Login<'_>) -> anyhow::Result<()> {
+    bootstrap_with_iam_role(pool, role, RDS_IAM, login).await
 }
 
 /// [`bootstrap_app_role`] with another role standing for `rds_iam`.
@@ -34,6 +46,7 @@ pub async fn bootstrap_with_iam_role(
     pool: &PgPool,
     role: &str,
     iam_role: &str,
+    login: Login<'_>,
 ) -> anyhow::Result<()> {
     let app = quoted(role)?;
     let mut tx = pool.begin().await.context("begin")?;
@@ -77,8 +90,18 @@ pub async fn bootstrap_with_iam_role(
             "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE public.{MIGRATIONS_TABLE} FROM {app}"
         ));
     }
-    if role_exists(&mut tx, iam_role).await? {
-        statements.push(format!("GRANT {} TO {app}", quoted(iam_role)?));
+    let iam = role_exists(&mut tx, iam_role).await?;
+    match login {
+        Login::IamTokens if iam => statements.push(format!("GRANT {} TO {app}", quoted(iam_role)?)),
+        Login::IamTokens => {}
+        Login::Password(password) => {
+            if iam {
+                statements.push(format!("REVOKE {} FROM {app}", quoted(iam_role)?));
+            }
+            // A DDL statement's text may be logged (`log_statement = ddl`): RDS logs none by
+            // default, and the secret is the proxy's to rotate.
+            statements.push(format!("ALTER ROLE {app} PASSWORD {}", literal(password)?));
+        }
     }
     for statement in &statements {
         run(&mut tx, statement).await?;
@@ -134,6 +157,14 @@ fn quoted(name: &str) -> anyhow::Result<String> {
         );
     }
     Ok(format!("\"{name}\""))
+}
+
+/// `value` as a string literal.
+fn literal(value: &str) -> anyhow::Result<String> {
+    if value.is_empty() || value.contains('\0') {
+        bail!("the application role's password must be non-empty text");
+    }
+    Ok(format!("'{}'", value.replace('\'', "''")))
 }
 
 #[cfg(test)]

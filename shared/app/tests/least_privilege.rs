@@ -7,6 +7,7 @@ mod support;
 
 use std::borrow::Cow;
 
+use app::roles::Login;
 use axum::http::{Method, StatusCode};
 use database::Backend;
 use database::postgres::{PoolSettings, connect_lazy};
@@ -37,7 +38,7 @@ impl Fixture {
             .expect("migrate as the owner");
         let owner = owner.raw_pool().clone();
         let role = Role::new(&database.url, format!("app_{}", Uuid::now_v7().simple()));
-        app::roles::bootstrap_app_role(&owner, &role.name)
+        app::roles::bootstrap_app_role(&owner, &role.name, Login::IamTokens)
             .await
             .expect("bootstrap the application role");
         role.set_password(&owner).await;
@@ -317,7 +318,7 @@ async fn bootstrapping_again_changes_nothing_and_joins_the_iam_role_when_present
         }
     };
     assert!(!member(fixture.role.name.clone()).await);
-    app::roles::bootstrap_with_iam_role(&fixture.owner, &fixture.role.name, &iam)
+    app::roles::bootstrap_with_iam_role(&fixture.owner, &fixture.role.name, &iam, Login::IamTokens)
         .await
         .expect("bootstrap again");
     assert!(member(fixture.role.name.clone()).await);
@@ -331,12 +332,54 @@ async fn bootstrapping_again_changes_nothing_and_joins_the_iam_role_when_present
     assert_eq!(fixture.app_error("DROP TABLE sessions").await, "42501");
 }
 
+/// Behind RDS Proxy the role logs in with its secret's password, which RDS refuses to members
+/// of `rds_iam`: the bootstrap sets the password and takes the role out of the IAM role.
+#[tokio::test]
+async fn a_password_login_leaves_the_iam_role() {
+    let mut fixture = Fixture::new().await;
+    let iam = format!("iam_{}", Uuid::now_v7().simple());
+    fixture.role.extra.push(iam.clone());
+    sqlx::raw_sql(&format!("CREATE ROLE \"{iam}\" NOLOGIN"))
+        .execute(&fixture.owner)
+        .await
+        .expect("create the stand-in for rds_iam");
+    let state = || async {
+        sqlx::query_as::<_, (bool, Option<String>)>(
+            "SELECT pg_has_role(rolname, $2, 'MEMBER'), rolpassword FROM pg_authid \
+             WHERE rolname = $1",
+        )
+        .bind(&fixture.role.name)
+        .bind(&iam)
+        .fetch_one(&fixture.owner)
+        .await
+        .expect("read the role")
+    };
+    app::roles::bootstrap_with_iam_role(&fixture.owner, &fixture.role.name, &iam, Login::IamTokens)
+        .await
+        .unwrap();
+    let (member, before) = state().await;
+    assert!(member);
+    let password = Login::Password("it's a secret");
+    app::roles::bootstrap_with_iam_role(&fixture.owner, &fixture.role.name, &iam, password)
+        .await
+        .unwrap();
+    let (member, after) = state().await;
+    assert!(!member);
+    assert_ne!(after, before);
+    assert!(after.is_some_and(|p| p.starts_with("SCRAM-SHA-256$")));
+    assert_eq!(fixture.app_error("DROP TABLE sessions").await, "42501");
+}
+
 #[tokio::test]
 async fn role_names_are_checked_before_any_sql() {
     let fixture = Fixture::new().await;
-    let error = app::roles::bootstrap_app_role(&fixture.owner, "app\"; DROP TABLE users; --")
-        .await
-        .expect_err("a role name that is not a plain identifier");
+    let error = app::roles::bootstrap_app_role(
+        &fixture.owner,
+        "app\"; DROP TABLE users; --",
+        Login::IamTokens,
+    )
+    .await
+    .expect_err("a role name that is not a plain identifier");
     assert!(error.to_string().contains("role name"), "{error}");
     let users: Option<String> = sqlx::query_scalar("SELECT to_regclass('users')::text")
         .fetch_one(&fixture.owner)

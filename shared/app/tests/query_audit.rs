@@ -255,6 +255,10 @@ impl Fixture {
                 one(vec![Bytes(f.invitation_token.clone()), now])
             }
             "tenancy_sql::ACCEPT_INVITATION" => one(vec![Uuid(f.invitation), now]),
+            "tenancy_sql::SELECT_INVITATION_TENANT" => one(vec![Bytes(f.invitation_token.clone())]),
+            "tenancy_sql::SELECT_TENANTS_PAGE" => {
+                vec![vec![NoUuid, I64(100)], vec![tenant.clone(), I64(100)]]
+            }
             "tenancy_sql::DELETE_EXPIRED_INVITATIONS" => one(vec![now]),
 
             "webhooks_sql::SELECT_ROLE" => one(vec![tenant, owner]),

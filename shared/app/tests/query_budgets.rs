@@ -44,8 +44,9 @@ const BUDGETS: &[(&str, &str, usize)] = &[
     ("get", "/v1/tenants", 2),
     ("post", "/v1/tenants", 5),
     ("get", "/v1/tenants/{tenant_id}", 3),
-    ("get", "/v1/tenants/{tenant_id}/members", 3),
-    ("patch", "/v1/tenants/{tenant_id}/members/{user_id}", 7),
+    // Members from the tenant's shard, their emails from the directory at home.
+    ("get", "/v1/tenants/{tenant_id}/members", 4),
+    ("patch", "/v1/tenants/{tenant_id}/members/{user_id}", 8),
     ("delete", "/v1/tenants/{tenant_id}/members/{user_id}", 6),
     ("get", "/v1/tenants/{tenant_id}/invitations", 3),
     ("post", "/v1/tenants/{tenant_id}/invitations", 10),

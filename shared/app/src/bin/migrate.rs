@@ -10,11 +10,17 @@
 //! about. On PostgreSQL the connected role must be the owner, which may create tables in schema
 //! `public`; the application role is refused before anything runs.
 //!
+//! With `DATABASE_SHARDS`, every shard is migrated (and bootstrapped) the same way: each holds
+//! every table.
+//!
 //! With `--bootstrap-app-role <role>` (PostgreSQL only), it then creates the application role
 //! if it is missing and grants it DML on every table, present and future, and nothing else (see
-//! `app::roles`).
+//! `app::roles`). The role logs in with IAM tokens (it joins `rds_iam` on RDS), or, with
+//! `APP_DATABASE_PASSWORD` set, with that password and not through `rds_iam`: behind RDS Proxy,
+//! which logs in with the role's own secret.
 
 use anyhow::{Context, bail};
+use app::roles::Login;
 use clap::Parser;
 use database::Backend;
 use database::postgres::{self, Route};
@@ -64,8 +70,14 @@ async fn main() -> anyhow::Result<()> {
                 "the server listens on another port than the URL names: migrations must reach the writer directly, not through a transaction pooler"
             ),
         }
-        let pool = db.pool().await.context("DATABASE_URL")?;
-        app::roles::ensure_can_migrate(pool).await?;
+        for shard in db.shards() {
+            let pool = shard
+                .db
+                .pool()
+                .await
+                .with_context(|| format!("shard {}", shard.name))?;
+            app::roles::ensure_can_migrate(pool).await?;
+        }
     }
     app::migrate(&backend).await.context("migrating")?;
     tracing::info!("migrations applied");
@@ -73,10 +85,27 @@ async fn main() -> anyhow::Result<()> {
         let Backend::Postgres(db) = &backend else {
             bail!("--bootstrap-app-role needs PostgreSQL: SQLite has no roles");
         };
-        let pool = db.pool().await.context("DATABASE_URL")?;
-        app::roles::bootstrap_app_role(pool, &role)
-            .await
-            .with_context(|| format!("bootstrapping the application role {role}"))?;
+        let password = std::env::var("APP_DATABASE_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
+        let login = password
+            .as_deref()
+            .map_or(Login::IamTokens, Login::Password);
+        for shard in db.shards() {
+            let pool = shard
+                .db
+                .pool()
+                .await
+                .with_context(|| format!("shard {}", shard.name))?;
+            app::roles::bootstrap_app_role(pool, &role, login)
+                .await
+                .with_context(|| {
+                    format!(
+                        "bootstrapping the application role {role} on {}",
+                        shard.name
+                    )
+                })?;
+        }
         tracing::info!(role, "application role ready");
     }
     Ok(())

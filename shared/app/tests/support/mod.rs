@@ -251,9 +251,10 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
     }
 }
 
-/// Runs each named `async fn(TestApp)` test against SQLite, a fresh PostgreSQL database, and
-/// another reached through the transaction pooler (PgBouncer standing in for RDS Proxy), each
-/// migrated with every module's migrations.
+/// Runs each named `async fn(TestApp)` test against SQLite, a fresh PostgreSQL database,
+/// another reached through the transaction pooler (PgBouncer standing in for RDS Proxy), and a
+/// home database whose tenants live on two shard databases, each migrated with every module's
+/// migrations.
 #[macro_export]
 macro_rules! against_both_databases {
     ($($name:ident),* $(,)?) => {
@@ -275,6 +276,13 @@ macro_rules! against_both_databases {
             $(#[tokio::test]
             async fn $name() {
                 let db = testkit::TestDb::postgres_pooled(&app::MIGRATIONS).await;
+                super::$name($crate::support::TestApp::new(db)).await;
+            })*
+        }
+        mod sharded {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = testkit::TestDb::postgres_sharded(&app::MIGRATIONS).await;
                 super::$name($crate::support::TestApp::new(db)).await;
             })*
         }

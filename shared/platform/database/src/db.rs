@@ -6,6 +6,7 @@ use sqlx::{Pool, Postgres, Sqlite, Transaction};
 use crate::Dialect;
 use crate::errors::{commit_failed, is_auth_failure};
 use crate::renewal::Renewal;
+use crate::shards::ShardSet;
 
 /// One driver's connection pool, as module adapters use it: every query first makes sure the
 /// pool's password is current, and every driver error becomes the kernel's [`Unavailable`].
@@ -19,6 +20,8 @@ pub struct Db<DB: Dialect> {
     /// Set when passwords come from a [`PasswordSource`](crate::PasswordSource), not the URL.
     renewal: Option<Arc<Renewal<DB>>>,
     reader: Option<Arc<Db<DB>>>,
+    /// Set on the home database of a sharded deployment (see [`crate::shards`]).
+    pub(crate) shards: Option<Arc<ShardSet<DB>>>,
 }
 
 impl<DB: Dialect> Clone for Db<DB> {
@@ -27,6 +30,7 @@ impl<DB: Dialect> Clone for Db<DB> {
             pool: self.pool.clone(),
             renewal: self.renewal.clone(),
             reader: self.reader.clone(),
+            shards: self.shards.clone(),
         }
     }
 }
@@ -39,11 +43,13 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Succeeds when the database, and its reader when there is one, answers a query.
+    /// Succeeds when the database, its shards and its reader when there is one, answer a query.
     pub async fn ping(&self) -> Result<(), Unavailable> {
         match self {
             Self::Postgres(db) => {
-                db.ping().await?;
+                for shard in db.shards() {
+                    shard.db.ping().await?;
+                }
                 match &db.reader {
                     Some(reader) => reader.ping().await,
                     None => Ok(()),
@@ -60,6 +66,7 @@ impl<DB: Dialect> Db<DB> {
             pool,
             renewal: renewal.map(Arc::new),
             reader: None,
+            shards: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod postgres;
 pub mod reads;
 mod renewal;
 mod sessions;
+pub mod shards;
 pub mod sqlite;
 pub mod sweep;
 
@@ -29,6 +30,7 @@ pub use jobs::{SqlJobs, sql_jobs};
 pub use migrations::{MigrationSet, PLATFORM};
 pub use renewal::{DynPasswordSource, ExpiringPassword, PasswordSource, SourceError};
 pub use sessions::{SqlSessions, session_store};
+pub use shards::{Access, HOME, Shard, ShardConfig};
 
 /// A database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]

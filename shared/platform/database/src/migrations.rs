@@ -26,16 +26,22 @@ pub static PLATFORM: MigrationSet = MigrationSet {
 static PLATFORM_POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
 static PLATFORM_SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
 
-/// Applies every pending migration of `sets`, in version order. Deploys run this against the
+/// Applies every pending migration of `sets`, in version order, on the database and each of its
+/// shards. Deploys run this against the
 /// writer, never through a pooler: the runner holds a session-level advisory lock.
 pub async fn run(backend: &Backend, sets: &[&MigrationSet]) -> Result<(), OpenError> {
     match backend {
         Backend::Postgres(db) => {
-            let pool = db
-                .pool()
-                .await
-                .map_err(|e| OpenError::Password(e.to_string()))?;
-            merged(sets.iter().map(|s| s.postgres))?.run(pool).await?;
+            let migrator = merged(sets.iter().map(|s| s.postgres))?;
+            // Every shard holds every table: which rows each holds is the routing table's call.
+            for shard in db.shards() {
+                let pool = shard
+                    .db
+                    .pool()
+                    .await
+                    .map_err(|e| OpenError::Password(e.to_string()))?;
+                migrator.run(pool).await?;
+            }
         }
         Backend::Sqlite(db) => {
             merged(sets.iter().map(|s| s.sqlite))?

@@ -1,5 +1,6 @@
 //! Housekeeping of the platform's tables, run by the scheduled sweeper: expired sessions,
-//! published outbox rows and old ledger entries and dead letters past their retention.
+//! published outbox rows (on every shard) and old ledger entries and dead letters past their
+//! retention.
 
 use std::time::Duration;
 
@@ -47,17 +48,23 @@ pub(crate) const OUTBOX: &str =
 pub(crate) const LEDGER: &str = "DELETE FROM job_ledger WHERE done_at IS NOT NULL AND done_at < $1";
 pub(crate) const DEAD: &str = "DELETE FROM job_queue WHERE dead_at IS NOT NULL AND dead_at < $1";
 
-/// Runs `statement`, a `DELETE` whose one parameter is a time, with `at`; returns how many rows
-/// it deleted. Modules sweep their own tables with it.
+/// Runs `statement`, a `DELETE` whose one parameter is a time, with `at`, on the database and
+/// each of its shards; returns how many rows it deleted. Modules sweep their own tables with it.
 pub async fn delete_before(
     backend: &Backend,
     statement: &'static str,
     at: OffsetDateTime,
 ) -> Result<u64, Unavailable> {
+    let mut deleted = 0;
     match backend {
-        Backend::Postgres(db) => delete_on(db, statement, at).await,
-        Backend::Sqlite(db) => delete_on(db, statement, at).await,
+        Backend::Postgres(db) => {
+            for shard in db.shards() {
+                deleted += delete_on(&shard.db, statement, at).await?;
+            }
+        }
+        Backend::Sqlite(db) => deleted += delete_on(db, statement, at).await?,
     }
+    Ok(deleted)
 }
 
 async fn delete_on<DB>(db: &Db<DB>, statement: &str, at: OffsetDateTime) -> Result<u64, Unavailable>
@@ -82,7 +89,14 @@ pub async fn sweep(
     retention: Retention,
 ) -> Result<Swept, Unavailable> {
     match backend {
-        Backend::Postgres(db) => sweep_on(db, now, retention).await,
+        Backend::Postgres(db) => {
+            let mut swept = sweep_on(db, now, retention).await?;
+            // Each shard keeps the outbox of the tenant data it holds.
+            for shard in db.shards().into_iter().skip(1) {
+                swept.outbox += delete_on(&shard.db, OUTBOX, now - retention.outbox).await?;
+            }
+            Ok(swept)
+        }
         Backend::Sqlite(db) => sweep_on(db, now, retention).await,
     }
 }

@@ -20,6 +20,6 @@ pub use backoff::Backoff;
 pub use consumer::{Consumer, DynConsumer, JobError};
 pub use dispatch::{Dispatcher, Outcome};
 pub use ledger::{Claim, DynLedger, Ledger};
-pub use outbox::{DynOutbox, Outbox};
+pub use outbox::{DynOutbox, Outbox, Outboxes};
 pub use queue::{DeadLetter, DeadLetters, Delivery, DynDeadLetters, DynQueue, Queue, Receipt};
 pub use relay::relay;

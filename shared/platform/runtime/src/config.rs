@@ -66,11 +66,15 @@ pub mod bounds {
     /// A second to five minutes: longer than any healthy replica lag, short enough that a
     /// client's reads soon leave the writer again.
     pub const DATABASE_READ_YOUR_WRITES_SECONDS: RangeInclusive<u64> = 1..=300;
+    /// Up to five minutes; 0 reads every route from the routing table.
+    pub const DATABASE_SHARD_ROUTE_TTL_SECONDS: RangeInclusive<u64> = 0..=300;
     pub const PASSWORD_HASH_CONCURRENCY: RangeInclusive<usize> = 1..=64;
     /// SQS allows 1 to 1,000 receives before its redrive; the embedded queue the same.
     pub const JOBS_MAX_RECEIVES: RangeInclusive<u32> = 1..=1000;
 }
 
+/// Read once per process at start, so the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum DatabaseConfig {
     Postgres {
@@ -81,10 +85,27 @@ pub enum DatabaseConfig {
         /// `DATABASE_READ_URL`: a replica (Aurora's reader endpoint) for plain reads. None: the
         /// writer serves them.
         reader: Option<ReaderConfig>,
+        /// `DATABASE_SHARDS`: databases that hold tenant data beside this one (see
+        /// [`database::shards`]). None: every tenant's data is here.
+        shards: Option<ShardsConfig>,
     },
     Sqlite {
         path: PathBuf,
     },
+}
+
+/// The shards beside the home database. Their pools are sized and authenticated as its.
+#[derive(Debug, Clone)]
+pub struct ShardsConfig {
+    /// `DATABASE_SHARDS`: `name=url` pairs, comma-separated. No shard is named `main`, the
+    /// home database's name.
+    pub urls: Vec<(String, Secret)>,
+    /// `DATABASE_SHARDS_OPEN`: the shards new tenants are placed on, comma-separated (default:
+    /// every shard and `main`).
+    pub open: Vec<String>,
+    /// `DATABASE_SHARD_ROUTE_TTL_SECONDS` (default 5): how long a process trusts a tenant's
+    /// route. A move waits longer than this after freezing a tenant.
+    pub route_ttl: Duration,
 }
 
 /// The reader pool. Its passwords come from the same source as the writer's.
@@ -159,6 +180,7 @@ impl Config {
                 DatabaseConfig::Postgres {
                     url: Secret(url),
                     reader: reader_config(&get, pool)?,
+                    shards: shards_config(&get)?,
                     pool,
                     auth: database_auth(&get)?,
                 }
@@ -178,6 +200,12 @@ impl Config {
                     .into(),
             },
         };
+        if matches!(database, DatabaseConfig::Sqlite { .. }) && get("DATABASE_SHARDS").is_some() {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_SHARDS",
+                reason: "shards are PostgreSQL databases beside a PostgreSQL DATABASE_URL".into(),
+            });
+        }
         let json = get("AWS_LAMBDA_LOG_FORMAT")
             .or_else(|| get("LOG_FORMAT"))
             .is_some_and(|f| f.eq_ignore_ascii_case("json"));
@@ -285,6 +313,78 @@ fn reader_config(
             "DATABASE_READ_YOUR_WRITES_SECONDS",
             5,
             bounds::DATABASE_READ_YOUR_WRITES_SECONDS,
+        )?),
+    }))
+}
+
+fn shards_config(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ShardsConfig>, ConfigError> {
+    let Some(list) = get("DATABASE_SHARDS") else {
+        return Ok(None);
+    };
+    let invalid = |name, reason: String| ConfigError::Invalid { name, reason };
+    let mut urls = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (name, url) = entry.split_once('=').ok_or_else(|| {
+            invalid(
+                "DATABASE_SHARDS",
+                format!("{entry:?} is not name=postgres://..."),
+            )
+        })?;
+        let valid_name = !name.is_empty()
+            && name.len() <= 32
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !valid_name || name == database::HOME || urls.iter().any(|(n, _)| n == name) {
+            return Err(invalid(
+                "DATABASE_SHARDS",
+                format!(
+                    "shard names are unique, up to 32 of a-z 0-9 _, and not {}",
+                    database::HOME
+                ),
+            ));
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "DATABASE_SHARDS",
+                format!("shard {name}: must start with postgres://"),
+            ));
+        }
+        urls.push((name.to_owned(), Secret(url.to_owned())));
+    }
+    let open: Vec<String> = match get("DATABASE_SHARDS_OPEN") {
+        Some(names) => names
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => std::iter::once(database::HOME.to_owned())
+            .chain(urls.iter().map(|(n, _)| n.clone()))
+            .collect(),
+    };
+    if open.is_empty() {
+        return Err(invalid("DATABASE_SHARDS_OPEN", "names no shard".into()));
+    }
+    if let Some(unknown) = open
+        .iter()
+        .find(|n| *n != database::HOME && !urls.iter().any(|(u, _)| u == *n))
+    {
+        return Err(invalid(
+            "DATABASE_SHARDS_OPEN",
+            format!("{unknown} is not in DATABASE_SHARDS"),
+        ));
+    }
+    Ok(Some(ShardsConfig {
+        urls,
+        open,
+        route_ttl: Duration::from_secs(parse(
+            get,
+            "DATABASE_SHARD_ROUTE_TTL_SECONDS",
+            5,
+            bounds::DATABASE_SHARD_ROUTE_TTL_SECONDS,
         )?),
     }))
 }
@@ -510,6 +610,42 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn shards_are_named_urls_with_an_open_list_and_a_route_ttl() {
+        let url = ("DATABASE_URL", "postgres://app@home/app");
+        let shards = (
+            "DATABASE_SHARDS",
+            "s1=postgres://app@one/app, s2=postgres://app@two/app",
+        );
+        let of = |c: Config| match c.database {
+            DatabaseConfig::Postgres { shards, .. } => shards,
+            other => panic!("expected postgres: {other:?}"),
+        };
+        assert!(of(config(&[url]).unwrap()).is_none());
+        let layout = of(config(&[url, shards]).unwrap()).unwrap();
+        let names: Vec<&str> = layout.urls.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["s1", "s2"]);
+        assert_eq!(layout.urls[1].1.expose(), "postgres://app@two/app");
+        assert_eq!(layout.open, ["main", "s1", "s2"]);
+        assert_eq!(layout.route_ttl, Duration::from_secs(5));
+        let closed = config(&[url, shards, ("DATABASE_SHARDS_OPEN", "s2")]).unwrap();
+        assert_eq!(of(closed).unwrap().open, ["s2"]);
+        for bad in [
+            vec![url, ("DATABASE_SHARDS", "main=postgres://app@one/app")],
+            vec![
+                url,
+                ("DATABASE_SHARDS", "s1=postgres://a@b/c,s1=postgres://a@d/c"),
+            ],
+            vec![url, ("DATABASE_SHARDS", "S 1=postgres://a@b/c")],
+            vec![url, ("DATABASE_SHARDS", "s1=mysql://a@b/c")],
+            vec![url, shards, ("DATABASE_SHARDS_OPEN", "s3")],
+            vec![url, shards, ("DATABASE_SHARD_ROUTE_TTL_SECONDS", "301")],
+            vec![("DATABASE_URL", "sqlite://x.db"), shards],
+        ] {
+            assert!(config(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

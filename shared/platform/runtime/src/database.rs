@@ -4,7 +4,9 @@
 
 use anyhow::Context;
 use database::postgres::PoolSettings;
-use database::{Backend, Db, postgres, sqlite};
+use std::collections::BTreeMap;
+
+use database::{Backend, Db, ShardConfig, postgres, sqlite};
 use kernel::Unavailable;
 use sqlx::Postgres;
 use web::Readiness;
@@ -21,15 +23,29 @@ pub async fn open(database: &DatabaseConfig) -> anyhow::Result<Backend> {
             pool,
             auth,
             reader,
+            shards,
         } => {
-            let db = pool_for(url.expose(), *pool, auth).context("DATABASE_URL")?;
-            Ok(Backend::Postgres(match reader {
-                Some(reader) => db.with_reader(
+            let mut db = pool_for(url.expose(), *pool, auth).context("DATABASE_URL")?;
+            if let Some(reader) = reader {
+                db = db.with_reader(
                     pool_for(reader.url.expose(), reader.pool, auth)
                         .context("DATABASE_READ_URL")?,
-                ),
-                None => db,
-            }))
+                );
+            }
+            if let Some(layout) = shards {
+                let mut dbs = BTreeMap::new();
+                for (name, url) in &layout.urls {
+                    let shard = pool_for(url.expose(), *pool, auth)
+                        .with_context(|| format!("DATABASE_SHARDS: shard {name}"))?;
+                    dbs.insert(name.clone(), shard);
+                }
+                let config = ShardConfig {
+                    open: layout.open.clone(),
+                    route_ttl: layout.route_ttl,
+                };
+                db = db.with_shards(dbs, config);
+            }
+            Ok(Backend::Postgres(db))
         }
         DatabaseConfig::Sqlite { path } => {
             let db = sqlite::open(path)

@@ -13,7 +13,9 @@ mod platform;
 pub mod stores;
 pub mod telemetry;
 
-pub use config::{Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig, ReaderConfig};
+pub use config::{
+    Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig, ReaderConfig, ShardsConfig,
+};
 pub use database::DatabaseReady;
 pub use jobs::Jobs;
 pub use platform::{Platform, pin_reads_to_writer};

@@ -36,11 +36,17 @@ pub fn wait_until_listening(port: u16, what: &str) {
     }
 }
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use database::postgres::PoolSettings;
-use database::{Backend, MigrationSet};
+use database::{Backend, MigrationSet, ShardConfig};
+
+/// The shards of [`TestDb::postgres_sharded`].
+pub const SHARDS: [&str; 2] = ["s1", "s2"];
 use sqlx::{Connection, PgConnection};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Where test databases are created: `TEST_DATABASE_URL`, a server URL whose user may create
@@ -73,6 +79,9 @@ fn with_database(url: &str, name: &str) -> String {
 #[derive(Debug)]
 pub struct TestDb {
     pub backend: Backend,
+    /// The URL of each database of a sharded one by shard name, home (`main`) first; empty
+    /// otherwise.
+    pub shard_urls: Vec<(String, String)>,
     _cleanup: Cleanup,
 }
 
@@ -122,8 +131,49 @@ impl TestDb {
         }
         Self {
             backend: Backend::Postgres(db),
+            shard_urls: Vec::new(),
             _cleanup: Cleanup::Database(database),
         }
+    }
+
+    /// A home database with two shards, `s1` and `s2`, each a new database on the test server,
+    /// all migrated with `sets`. New tenants are placed on the two shards, never at home, so
+    /// tenant data and the directory are always apart; routes are cached for `route_ttl`.
+    pub async fn postgres_sharded_with(sets: &[&MigrationSet], route_ttl: Duration) -> Self {
+        let settings = PoolSettings {
+            max_connections: 4,
+            ..PoolSettings::default()
+        };
+        let home = PostgresDatabase::create().await;
+        let mut shards = BTreeMap::new();
+        let mut databases = Vec::new();
+        let mut urls = vec![(database::HOME.to_owned(), home.url.clone())];
+        for name in SHARDS {
+            let database = PostgresDatabase::create().await;
+            urls.push((name.to_owned(), database.url.clone()));
+            let db = database::postgres::connect_lazy(&database.url, settings)
+                .unwrap_or_else(|e| panic!("{e}"));
+            shards.insert(name.to_owned(), db);
+            databases.push(database);
+        }
+        let config = ShardConfig {
+            open: SHARDS.map(str::to_owned).to_vec(),
+            route_ttl,
+        };
+        let db = database::postgres::connect_lazy(&home.url, settings)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .with_shards(shards, config);
+        databases.push(home);
+        let migrated = Self::migrated(Backend::Postgres(db), Cleanup::Databases(databases), sets);
+        Self {
+            shard_urls: urls,
+            ..migrated.await
+        }
+    }
+
+    /// [`TestDb::postgres_sharded_with`] with routes cached for 5 s, as in production.
+    pub async fn postgres_sharded(sets: &[&MigrationSet]) -> Self {
+        Self::postgres_sharded_with(sets, Duration::from_secs(5)).await
     }
 
     async fn migrated(backend: Backend, cleanup: Cleanup, sets: &[&MigrationSet]) -> Self {
@@ -132,6 +182,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("migrate: {e}"));
         Self {
             backend,
+            shard_urls: Vec::new(),
             _cleanup: cleanup,
         }
     }
@@ -142,6 +193,7 @@ impl TestDb {
 enum Cleanup {
     Files(PathBuf),
     Database(#[allow(dead_code)] PostgresDatabase),
+    Databases(#[allow(dead_code)] Vec<PostgresDatabase>),
 }
 
 impl Drop for Cleanup {
@@ -214,9 +266,23 @@ pub(crate) fn drop_database(admin: String, name: String) {
 pub async fn outbox(backend: &Backend) -> Vec<(String, serde_json::Value)> {
     let rows: Vec<(String, String)> = match backend {
         Backend::Postgres(db) => {
-            sqlx::query_as("SELECT event_type, payload::text FROM outbox ORDER BY created_at, id")
-                .fetch_all(db.raw_pool())
-                .await
+            // Tenant data writes its events to its shard's outbox.
+            let mut rows = Vec::new();
+            for shard in db.shards() {
+                rows.extend(
+                    sqlx::query_as::<_, (OffsetDateTime, Uuid, String, String)>(
+                        "SELECT created_at, id, event_type, payload::text FROM outbox",
+                    )
+                    .fetch_all(shard.db.raw_pool())
+                    .await
+                    .unwrap_or_else(|e| panic!("read the outbox: {e}")),
+                );
+            }
+            rows.sort();
+            Ok(rows
+                .into_iter()
+                .map(|(_, _, kind, payload)| (kind, payload))
+                .collect())
         }
         Backend::Sqlite(db) => {
             sqlx::query_as("SELECT event_type, payload FROM outbox ORDER BY created_at, id")
@@ -261,6 +327,14 @@ macro_rules! on_both_drivers {
             $(#[tokio::test]
             async fn $name() {
                 super::$name($crate::TestDb::postgres_pooled($sets).await).await;
+            })*
+        }
+        mod sharded {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name($crate::TestDb::postgres_sharded($sets).await).await;
             })*
         }
     };

@@ -1,13 +1,14 @@
 //! The activity module's SQL adapter on PostgreSQL and SQLite: daily usage counts, added to in
-//! one transaction per flushed batch, the dashboard's three queries, members read from the
-//! tenancy module's published `tenant_members` view, and the migrations that create the
-//! module's tables.
+//! one transaction per database per flushed batch, the dashboard's three queries on the
+//! tenant's shard, members read from the tenancy module's published `tenant_members` view, and
+//! the migrations that create the module's tables.
 
 mod dialect;
 mod sql;
 mod store;
 
 use activity::DynActivityStore;
+use database::shards::moves::TenantTable;
 use database::{Backend, Db, Dialect, MigrationSet};
 use kernel::Unavailable;
 use sqlx::migrate::Migrator;
@@ -26,12 +27,18 @@ pub fn store(backend: &Backend) -> Box<DynActivityStore<'static>> {
     }
 }
 
-/// Deletes the counts of days before `before`'s UTC day; returns how many rows. For the
-/// sweeper, with a retention longer than the dashboard's window.
+/// Deletes the counts of days before `before`'s UTC day, on every shard; returns how many
+/// rows. For the sweeper, with a retention longer than the dashboard's window.
 pub async fn sweep(backend: &Backend, before: OffsetDateTime) -> Result<u64, Unavailable> {
     let day = before.to_offset(UtcOffset::UTC).date();
     match backend {
-        Backend::Postgres(db) => sweep_on(db, day).await,
+        Backend::Postgres(db) => {
+            let mut deleted = 0;
+            for shard in db.shards() {
+                deleted += sweep_on(&shard.db, day).await?;
+            }
+            Ok(deleted)
+        }
         Backend::Sqlite(db) => sweep_on(db, day).await,
     }
 }
@@ -54,6 +61,13 @@ where
     }
     Ok(deleted)
 }
+
+/// The tables that hold a tenant's data: what a move between shards copies. Logins are kept
+/// per user on every shard already, so a move leaves them be.
+pub const TENANT_TABLES: &[TenantTable] = &[TenantTable {
+    table: "activity_member_daily",
+    tenant_column: "tenant_id",
+}];
 
 /// The activity module's tables: `activity_member_daily` and `activity_user_daily`. They read
 /// the tenancy module's `tenant_members` view at query time, so they need it only to serve.

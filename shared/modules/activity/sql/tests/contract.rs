@@ -1,13 +1,18 @@
-//! The activity store's contract, on SQLite, on the real PostgreSQL server, and on the
-//! in-memory default. For SQL, members come from a stand-in for the tenancy module's
-//! `tenant_members` view.
+//! The activity store's contract, on SQLite, on the real PostgreSQL server (alone and with
+//! shards), and on the in-memory default. For SQL, members come from a stand-in for the tenancy
+//! module's `tenant_members` view, kept on each tenant's shard as the tenancy module keeps it.
+
+use std::time::Duration;
 
 use activity::{
-    ActivityStore, Batch, DayActivity, DynActivityStore, MemberCalls, MemoryActivity, UserLogins,
+    ActivityBuffer, ActivityStore, Batch, DayActivity, DynActivityStore, MemberCalls,
+    MemoryActivity, UserLogins,
 };
 use activity_sql::{MIGRATIONS, store};
-use database::{Backend, MigrationSet, PLATFORM};
-use kernel::{TenantId, UserId};
+use database::shards::TenantMoving;
+use database::{Access, Backend, Db, HOME, MigrationSet, PLATFORM};
+use kernel::{TenantId, Unavailable, UserId};
+use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use testkit::TestDb;
 use time::macros::{date, datetime};
@@ -21,9 +26,11 @@ static MEMBERS: MigrationSet = MigrationSet {
     sqlite: &MEMBERS_SQLITE,
 };
 
-/// What the contract needs of a store: its adapter, and a way to publish members.
+/// What the contract needs of a store: its adapter, new tenants, and a way to publish members.
 trait Fixture {
     fn store(&self) -> Box<DynActivityStore<'static>>;
+    /// A new tenant, placed on a shard as the tenancy module places the tenants it creates.
+    async fn tenant(&self) -> TenantId;
     async fn join(&self, tenant: TenantId, user: UserId, at: OffsetDateTime);
     async fn leave(&self, tenant: TenantId, user: UserId);
 }
@@ -31,6 +38,14 @@ trait Fixture {
 impl Fixture for TestDb {
     fn store(&self) -> Box<DynActivityStore<'static>> {
         store(&self.backend)
+    }
+
+    async fn tenant(&self) -> TenantId {
+        let tenant = TenantId::generate();
+        if let Backend::Postgres(db) = &self.backend {
+            db.place(tenant).await.unwrap();
+        }
+        tenant
     }
 
     async fn join(&self, tenant: TenantId, user: UserId, at: OffsetDateTime) {
@@ -41,7 +56,12 @@ impl Fixture for TestDb {
                 .bind(tenant.as_uuid())
                 .bind(user.as_uuid())
                 .bind(at)
-                .execute(db.raw_pool())
+                .execute(
+                    db.shard_for(tenant, Access::Write)
+                        .await
+                        .unwrap()
+                        .raw_pool(),
+                )
                 .await
                 .map(drop),
             Backend::Sqlite(db) => sqlx::query(insert)
@@ -61,7 +81,12 @@ impl Fixture for TestDb {
             Backend::Postgres(db) => sqlx::query(delete)
                 .bind(tenant.as_uuid())
                 .bind(user.as_uuid())
-                .execute(db.raw_pool())
+                .execute(
+                    db.shard_for(tenant, Access::Write)
+                        .await
+                        .unwrap()
+                        .raw_pool(),
+                )
                 .await
                 .map(drop),
             Backend::Sqlite(db) => sqlx::query(delete)
@@ -82,6 +107,10 @@ struct Memory(MemoryActivity);
 impl Fixture for Memory {
     fn store(&self) -> Box<DynActivityStore<'static>> {
         DynActivityStore::new_box(self.0.clone())
+    }
+
+    async fn tenant(&self) -> TenantId {
+        TenantId::generate()
     }
 
     async fn join(&self, tenant: TenantId, user: UserId, at: OffsetDateTime) {
@@ -146,7 +175,7 @@ async fn per_day(store: &DynActivityStore<'_>, tenant: TenantId) -> Vec<DayActiv
 
 async fn flushes_add_to_the_stored_counts(f: impl Fixture) {
     let store = f.store();
-    let (tenant, ada, bob) = (TenantId::generate(), UserId::generate(), UserId::generate());
+    let (tenant, ada, bob) = (f.tenant().await, UserId::generate(), UserId::generate());
     let day = date!(2026 - 02 - 10);
     f.join(tenant, ada, datetime!(2025-06-01 12:00 UTC)).await;
     f.join(tenant, bob, datetime!(2025-06-01 12:00 UTC)).await;
@@ -181,7 +210,7 @@ async fn flushes_add_to_the_stored_counts(f: impl Fixture) {
 async fn signups_are_members_by_the_utc_day_they_joined(f: impl Fixture) {
     let store = f.store();
     let (tenant, ada, bob, eve) = (
-        TenantId::generate(),
+        f.tenant().await,
         UserId::generate(),
         UserId::generate(),
         UserId::generate(),
@@ -196,7 +225,7 @@ async fn signups_are_members_by_the_utc_day_they_joined(f: impl Fixture) {
         .await;
     // Another tenant's members never count here.
     f.join(
-        TenantId::generate(),
+        f.tenant().await,
         UserId::generate(),
         datetime!(2026-01-05 10:00 UTC),
     )
@@ -212,7 +241,7 @@ async fn signups_are_members_by_the_utc_day_they_joined(f: impl Fixture) {
 
 async fn logins_count_current_members_only(f: impl Fixture) {
     let store = f.store();
-    let (acme, globex) = (TenantId::generate(), TenantId::generate());
+    let (acme, globex) = (f.tenant().await, f.tenant().await);
     let (ada, bob, eve) = (UserId::generate(), UserId::generate(), UserId::generate());
     let day = date!(2026 - 03 - 01);
     let long_ago = datetime!(2025-01-01 00:00 UTC);
@@ -239,7 +268,7 @@ async fn logins_count_current_members_only(f: impl Fixture) {
 
 async fn tenants_never_see_each_others_calls(f: impl Fixture) {
     let store = f.store();
-    let (acme, globex) = (TenantId::generate(), TenantId::generate());
+    let (acme, globex) = (f.tenant().await, f.tenant().await);
     let bob = UserId::generate();
     let day = date!(2026 - 03 - 02);
     store
@@ -261,7 +290,7 @@ async fn tenants_never_see_each_others_calls(f: impl Fixture) {
 
 async fn only_the_asked_days_come_back(f: impl Fixture) {
     let store = f.store();
-    let (tenant, ada) = (TenantId::generate(), UserId::generate());
+    let (tenant, ada) = (f.tenant().await, UserId::generate());
     f.join(tenant, ada, datetime!(2025-01-01 00:00 UTC)).await;
     store
         .flush(&batch(
@@ -285,7 +314,7 @@ async fn only_the_asked_days_come_back(f: impl Fixture) {
 
 async fn membership_comes_from_the_published_members(f: impl Fixture) {
     let store = f.store();
-    let (tenant, ada) = (TenantId::generate(), UserId::generate());
+    let (tenant, ada) = (f.tenant().await, UserId::generate());
     assert!(!store.is_member(tenant, ada).await.unwrap());
     f.join(tenant, ada, datetime!(2026-01-01 00:00 UTC)).await;
     assert!(store.is_member(tenant, ada).await.unwrap());
@@ -297,7 +326,7 @@ async fn membership_comes_from_the_published_members(f: impl Fixture) {
 /// A flush of more rows than one statement carries.
 async fn a_large_batch_is_written_whole(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let day = date!(2026 - 02 - 01);
     let rows: Vec<MemberCalls> = (0..1_234)
         .map(|_| calls(tenant, UserId::generate(), day, 2))
@@ -310,7 +339,7 @@ async fn a_large_batch_is_written_whole(f: impl Fixture) {
 /// The sweeper deletes the counts of days before the cutoff's day.
 async fn the_sweep_deletes_old_days(db: TestDb) {
     let store = db.store();
-    let (tenant, ada) = (TenantId::generate(), UserId::generate());
+    let (tenant, ada) = (db.tenant().await, UserId::generate());
     db.join(tenant, ada, datetime!(2025-01-01 00:00 UTC)).await;
     store
         .flush(&batch(
@@ -322,7 +351,15 @@ async fn the_sweep_deletes_old_days(db: TestDb) {
     let cutoff = datetime!(2026-01-01 23:00 UTC);
     assert_eq!(activity_sql::sweep(&db.backend, cutoff).await.unwrap(), 0);
     let cutoff = datetime!(2026-01-02 00:00 UTC);
-    assert_eq!(activity_sql::sweep(&db.backend, cutoff).await.unwrap(), 2);
+    // The old day's calls, and its logins on every database.
+    let databases = match &db.backend {
+        Backend::Postgres(home) => home.shards().len() as u64,
+        Backend::Sqlite(_) => 1,
+    };
+    assert_eq!(
+        activity_sql::sweep(&db.backend, cutoff).await.unwrap(),
+        1 + databases
+    );
     let days = per_day(&store, tenant).await;
     let seen: Vec<(Date, u64, u64)> = days
         .iter()
@@ -331,14 +368,220 @@ async fn the_sweep_deletes_old_days(db: TestDb) {
     assert_eq!(seen, [(TO, 1, 1)]);
 }
 
-/// Each contract test on SQLite, PostgreSQL and the in-memory default; the sweep on the two
-/// SQL drivers.
+/// A tenant's calls are on the one database that serves it, with shards the shard it was
+/// placed on, never the home database; logins are on every database, so that each shard counts
+/// the logins of its tenants' members.
+async fn calls_are_on_the_tenants_shard_and_logins_everywhere(db: TestDb) {
+    let store = db.store();
+    let (acme, globex, ada) = (db.tenant().await, db.tenant().await, UserId::generate());
+    let day = date!(2026 - 02 - 10);
+    for tenant in [acme, globex] {
+        db.join(tenant, ada, datetime!(2025-06-01 12:00 UTC)).await;
+    }
+    store
+        .flush(&batch(
+            vec![calls(acme, ada, day, 2), calls(globex, ada, day, 3)],
+            vec![logins(ada, day, 4)],
+        ))
+        .await
+        .unwrap();
+    for (tenant, n) in [(acme, 2), (globex, 3)] {
+        let days = per_day(&store, tenant).await;
+        assert_eq!((days[0].api_calls, days[0].logins), (n, 4));
+    }
+    let Backend::Postgres(home) = &db.backend else {
+        return;
+    };
+    for shard in home.shards() {
+        for (tenant, n) in [(acme, 2), (globex, 3)] {
+            let here = home.routes_to(tenant, &shard.name).await.unwrap();
+            assert!(!(here && home.is_sharded() && shard.name == HOME));
+            let expected = (if here { n } else { 0 }, 4);
+            assert_eq!(
+                stored_on(&shard.db, tenant, ada).await,
+                expected,
+                "{}",
+                shard.name
+            );
+        }
+    }
+}
+
+/// The calls on `tenant` and the logins of `user` that one database holds.
+async fn stored_on(db: &Db<Postgres>, tenant: TenantId, user: UserId) -> (i64, i64) {
+    let sum = |statement, id: uuid::Uuid| {
+        sqlx::query_scalar::<_, i64>(statement)
+            .bind(id)
+            .fetch_one(db.raw_pool())
+    };
+    let calls = sum(
+        "SELECT CAST(coalesce(sum(api_calls), 0) AS bigint) FROM activity_member_daily \
+         WHERE tenant_id = $1",
+        tenant.as_uuid(),
+    );
+    let logins = sum(
+        "SELECT CAST(coalesce(sum(logins), 0) AS bigint) FROM activity_user_daily \
+         WHERE user_id = $1",
+        user.as_uuid(),
+    );
+    (calls.await.unwrap(), logins.await.unwrap())
+}
+
+/// Marks `tenant`'s route as in the middle of a move to another shard, or as settled again.
+async fn set_moving(home: &Db<Postgres>, tenant: TenantId, moving: bool) {
+    let query = if moving {
+        let at = home.route(tenant).await.unwrap().shard;
+        let to = testkit::SHARDS.into_iter().find(|s| *s != at).unwrap();
+        sqlx::query(
+            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'frozen' \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+        .bind(to)
+    } else {
+        sqlx::query(
+            "UPDATE tenant_shards SET move_from = NULL, move_to = NULL, move_step = NULL \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+    };
+    let done = query.execute(home.raw_pool()).await.unwrap();
+    assert_eq!(done.rows_affected(), 1);
+}
+
+/// The tenant is being moved between shards.
+fn moving(err: &Unavailable) -> bool {
+    std::error::Error::source(err).is_some_and(|e| e.is::<TenantMoving>())
+}
+
+/// A sharded database whose routes are read on every request, and its home database.
+async fn sharded() -> (TestDb, Db<Postgres>) {
+    let sets = [&PLATFORM, &MEMBERS, &MIGRATIONS];
+    let db = TestDb::postgres_sharded_with(&sets, Duration::ZERO).await;
+    let Backend::Postgres(home) = &db.backend else {
+        unreachable!("a sharded database is PostgreSQL");
+    };
+    let home = home.clone();
+    (db, home)
+}
+
+/// While a tenant is being moved, flushes fail and its calls wait in the caller's buffer, but
+/// the other tenants' calls and the logins are written, each count once however many flushes
+/// carry it again; the tenant's dashboard is read meanwhile.
+#[tokio::test]
+async fn a_tenant_being_moved_holds_back_only_its_own_calls() {
+    let (db, home) = sharded().await;
+    let store = db.store();
+    let (held, other, ada) = (db.tenant().await, db.tenant().await, UserId::generate());
+    let day = date!(2026 - 02 - 10);
+    for tenant in [held, other] {
+        db.join(tenant, ada, datetime!(2025-06-01 12:00 UTC)).await;
+    }
+    let mut buffer = ActivityBuffer::default();
+    buffer.api_calls(held, ada, day, 1);
+    set_moving(&home, held, true).await;
+    // As the recorder does: a failed batch is put back, with what is counted meanwhile.
+    for _ in 0..2 {
+        buffer.api_calls(other, ada, day, 2);
+        buffer.logins(ada, day, 1);
+        let batch = buffer.take();
+        let err = store.flush(&batch).await.unwrap_err();
+        assert!(moving(&err), "{err}");
+        buffer.restore(batch);
+    }
+    let seen = |days: Vec<DayActivity>| (days[0].api_calls, days[0].logins);
+    assert_eq!(seen(per_day(&store, held).await), (0, 2));
+    assert_eq!(seen(per_day(&store, other).await), (4, 2));
+
+    set_moving(&home, held, false).await;
+    buffer.api_calls(other, ada, day, 2);
+    buffer.logins(ada, day, 1);
+    store.flush(&buffer.take()).await.unwrap();
+    assert_eq!(seen(per_day(&store, held).await), (1, 3));
+    assert_eq!(seen(per_day(&store, other).await), (6, 3));
+    for shard in home.shards() {
+        assert_eq!(
+            stored_on(&shard.db, other, ada).await.1,
+            3,
+            "{}",
+            shard.name
+        );
+    }
+    // Nothing is left out of the flushes after a successful one.
+    store
+        .flush(&batch(
+            vec![calls(other, ada, day, 1)],
+            vec![logins(ada, day, 1)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(seen(per_day(&store, other).await), (7, 4));
+}
+
+/// A database that fails its share of a flush gets it with the next flush; the databases that
+/// committed theirs do not get it twice.
+#[tokio::test]
+async fn a_failed_share_is_written_with_the_next_flush_and_only_there() {
+    let (db, home) = sharded().await;
+    let store = db.store();
+    let (acme, ada) = (db.tenant().await, UserId::generate());
+    let day = date!(2026 - 02 - 10);
+    db.join(acme, ada, datetime!(2025-06-01 12:00 UTC)).await;
+    let failing = home.shard_for(acme, Access::Write).await.unwrap();
+    let refuse =
+        "ALTER TABLE activity_user_daily ADD CONSTRAINT refused CHECK (logins < 0) NOT VALID";
+    sqlx::query(refuse)
+        .execute(failing.raw_pool())
+        .await
+        .unwrap();
+    let mut buffer = ActivityBuffer::default();
+    buffer.api_calls(acme, ada, day, 2);
+    buffer.logins(ada, day, 1);
+    let batch = buffer.take();
+    assert!(store.flush(&batch).await.is_err());
+    buffer.restore(batch);
+    for shard in home.shards() {
+        let here = home.routes_to(acme, &shard.name).await.unwrap();
+        let expected = if here { (0, 0) } else { (0, 1) };
+        assert_eq!(
+            stored_on(&shard.db, acme, ada).await,
+            expected,
+            "{}",
+            shard.name
+        );
+    }
+
+    let allow = "ALTER TABLE activity_user_daily DROP CONSTRAINT refused";
+    sqlx::query(allow)
+        .execute(failing.raw_pool())
+        .await
+        .unwrap();
+    buffer.api_calls(acme, ada, day, 1);
+    buffer.logins(ada, day, 1);
+    store.flush(&buffer.take()).await.unwrap();
+    for shard in home.shards() {
+        let here = home.routes_to(acme, &shard.name).await.unwrap();
+        let expected = (if here { 3 } else { 0 }, 2);
+        assert_eq!(
+            stored_on(&shard.db, acme, ada).await,
+            expected,
+            "{}",
+            shard.name
+        );
+    }
+    let days = per_day(&store, acme).await;
+    assert_eq!((days[0].api_calls, days[0].logins), (3, 2));
+}
+
+/// Each contract test on SQLite, PostgreSQL and the in-memory default; the sweep and where
+/// counts are kept on the two SQL drivers.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         testkit::on_both_drivers!(
             &[&PLATFORM, &MEMBERS, &MIGRATIONS];
             $($name,)*
             the_sweep_deletes_old_days,
+            calls_are_on_the_tenants_shard_and_logins_everywhere,
         );
         mod memory {
             $(#[tokio::test]

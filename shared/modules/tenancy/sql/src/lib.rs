@@ -4,10 +4,12 @@
 
 mod dialect;
 mod directory;
+mod listing;
 mod members;
 mod rows;
 mod sql;
 
+use database::shards::moves::TenantTable;
 use database::{Backend, MigrationSet};
 use kernel::Unavailable;
 use sqlx::migrate::Migrator;
@@ -16,6 +18,7 @@ use time::OffsetDateTime;
 
 pub use dialect::TenancyDialect;
 pub use directory::SqlDirectory;
+pub use listing::{ListedTenant, tenants};
 pub use members::SqlMembers;
 pub use sql::AUDITED;
 
@@ -39,6 +42,22 @@ pub fn directory(backend: &Backend) -> Box<DynDirectory<'static>> {
 pub async fn sweep(backend: &Backend, now: OffsetDateTime) -> Result<u64, Unavailable> {
     database::sweep::delete_before(backend, sql::DELETE_EXPIRED_INVITATIONS, now).await
 }
+
+/// The tables that hold a tenant's data, parents first: what a move between shards copies.
+pub const TENANT_TABLES: &[TenantTable] = &[
+    TenantTable {
+        table: "tenants",
+        tenant_column: "id",
+    },
+    TenantTable {
+        table: "memberships",
+        tenant_column: "tenant_id",
+    },
+    TenantTable {
+        table: "invitations",
+        tenant_column: "tenant_id",
+    },
+];
 
 /// The tenancy module's tables: `tenants`, `memberships` and `invitations`. They read the identity module's
 /// `directory_users` view, so they run after the identity migrations.

@@ -1,7 +1,9 @@
 //! Tenants and their members in the `tenants` and `memberships` tables.
 
-use database::{Db, is_unique_violation, outbox};
-use kernel::{Envelope, TenantId, Unavailable, UserId};
+use database::{Access, Db, is_unique_violation, outbox};
+use std::collections::HashMap;
+
+use kernel::{Email, Envelope, TenantId, Unavailable, UserId};
 use sessions::TokenHash;
 use sqlx::types::Json;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
@@ -14,7 +16,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::TenancyDialect;
-use crate::rows::{InvitationRow, MemberRow, MembershipRow, TenantRow, role};
+use crate::rows::{DirectoryRow, InvitationRow, MemberRow, MembershipRow, TenantRow, role};
 use crate::sql;
 
 #[derive(Debug)]
@@ -45,13 +47,17 @@ where
     for<'r> InvitationRow: FromRow<'r, DB::Row>,
     for<'r> TenantRow: FromRow<'r, DB::Row>,
     for<'r> MemberRow: FromRow<'r, DB::Row>,
+    for<'r> DirectoryRow: FromRow<'r, DB::Row>,
+    for<'r> (Uuid,): FromRow<'r, DB::Row>,
     for<'r> (String,): FromRow<'r, DB::Row>,
     for<'r> (Option<String>, Option<String>, i64): FromRow<'r, DB::Row>,
 {
+    /// Places the tenant on a shard (see [`database::shards`]), then writes it there.
     #[tracing::instrument(name = "members.create_tenant", skip_all, fields(tenant_id = %tenant.id))]
     async fn create_tenant(&self, tenant: &NewTenant, event: &Envelope) -> Result<(), Unavailable> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let db = self.db.place(tenant.id).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         sqlx::query(sql::INSERT_TENANT)
             .bind(tenant.id.as_uuid())
             .bind(tenant.name.as_str())
@@ -68,37 +74,50 @@ where
             .await
             .map_err(fail)?;
         outbox::append(&mut *tx, event).await.map_err(fail)?;
-        self.db.commit(tx).await
+        db.commit(tx).await
     }
 
+    /// Asks every shard, keeping each tenant only from the shard that serves it.
     #[tracing::instrument(name = "members.memberships", skip_all, fields(user_id = %user))]
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, Unavailable> {
-        let rows: Vec<MembershipRow> = sqlx::query_as(sql::SELECT_MEMBERSHIPS)
-            .bind(user.as_uuid())
-            .fetch_all(self.db.read_pool().await?)
-            .await
-            .map_err(|e| self.db.unavailable(e))?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        let mut memberships = Vec::new();
+        for shard in self.db.shards() {
+            let rows: Vec<MembershipRow> = sqlx::query_as(sql::SELECT_MEMBERSHIPS)
+                .bind(user.as_uuid())
+                .fetch_all(shard.db.read_pool().await?)
+                .await
+                .map_err(|e| shard.db.unavailable(e))?;
+            for row in rows {
+                let membership = Membership::try_from(row)?;
+                if self.db.routes_to(membership.tenant_id, &shard.name).await? {
+                    memberships.push(membership);
+                }
+            }
+        }
+        memberships.sort_by_key(|m| m.tenant_id);
+        Ok(memberships)
     }
 
     #[tracing::instrument(name = "members.tenant", skip_all, fields(tenant_id = %tenant))]
     async fn tenant(&self, tenant: TenantId) -> Result<Option<Tenant>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let row: Option<TenantRow> = sqlx::query_as(sql::SELECT_TENANT)
             .bind(tenant.as_uuid())
-            .fetch_optional(self.db.read_pool().await?)
+            .fetch_optional(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         Ok(row.map(Into::into))
     }
 
     #[tracing::instrument(name = "members.role", skip_all, fields(tenant_id = %tenant))]
     async fn role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let row: Option<(String,)> = sqlx::query_as(sql::SELECT_ROLE)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
-            .fetch_optional(self.db.read_pool().await?)
+            .fetch_optional(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         row.map(|(r,)| role(&r)).transpose()
     }
 
@@ -109,14 +128,15 @@ where
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<Member>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let rows: Vec<MemberRow> = sqlx::query_as(sql::SELECT_MEMBERS)
             .bind(tenant.as_uuid())
             .bind(after.map(|id| id.as_uuid()))
             .bind(i64::from(limit))
-            .fetch_all(self.db.read_pool().await?)
+            .fetch_all(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
-        rows.into_iter().map(TryInto::try_into).collect()
+            .map_err(|e| db.unavailable(e))?;
+        self.with_emails(rows).await
     }
 
     #[tracing::instrument(name = "members.invite", skip_all, fields(tenant_id = %invitation.invitation.tenant_id))]
@@ -127,10 +147,11 @@ where
         event: &Envelope,
     ) -> Result<(), TenancyError> {
         let new = &invitation.invitation;
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let db = self.db.shard_for(new.tenant_id, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         let target = existing.unwrap_or(new.invited_by);
-        let seen = locked(&self.db, &mut tx, new.tenant_id, new.invited_by, target).await?;
+        let seen = locked(&db, &mut tx, new.tenant_id, new.invited_by, target).await?;
         let seen = Seen {
             target: existing.and(seen.target),
             ..seen
@@ -156,7 +177,7 @@ where
             .await
             .map_err(fail)?;
         outbox::append(&mut *tx, event).await.map_err(fail)?;
-        Ok(self.db.commit(tx).await?)
+        Ok(db.commit(tx).await?)
     }
 
     #[tracing::instrument(name = "members.invitations", skip_all, fields(tenant_id = %tenant))]
@@ -165,12 +186,13 @@ where
         tenant: TenantId,
         now: OffsetDateTime,
     ) -> Result<Vec<Invitation>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let rows: Vec<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATIONS)
             .bind(tenant.as_uuid())
             .bind(now)
-            .fetch_all(self.db.read_pool().await?)
+            .fetch_all(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -180,12 +202,13 @@ where
         tenant: TenantId,
         id: InvitationId,
     ) -> Result<Option<Invitation>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .fetch_optional(self.db.read_pool().await?)
+            .fetch_optional(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()
     }
 
@@ -196,13 +219,14 @@ where
         id: InvitationId,
         at: OffsetDateTime,
     ) -> Result<bool, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Write).await?;
         let done = sqlx::query(sql::REVOKE_INVITATION)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
             .bind(at)
-            .execute(self.db.pool().await?)
+            .execute(db.pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         Ok(DB::rows_affected(&done) == 1)
     }
 
@@ -213,8 +237,11 @@ where
         user: &DirectoryUser,
         at: OffsetDateTime,
     ) -> Result<Membership, TenancyError> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let Some(db) = self.shard_of_invitation(token).await? else {
+            return Err(TenancyError::InvitationNotFound);
+        };
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         let row: Option<InvitationRow> = sqlx::query_as(sql::SELECT_INVITATION_BY_TOKEN)
             .bind(token.as_bytes().as_slice())
             .bind(at)
@@ -226,7 +253,7 @@ where
             return Err(TenancyError::InvitationForAnotherEmail);
         }
         let tenant = invitation.tenant_id;
-        let seen = locked(&self.db, &mut tx, tenant, invitation.invited_by, user.id).await?;
+        let seen = locked(&db, &mut tx, tenant, invitation.invited_by, user.id).await?;
         let added = rules::accept(
             tenant,
             invitation.invited_by,
@@ -275,7 +302,7 @@ where
             .fetch_one(&mut *tx)
             .await
             .map_err(fail)?;
-        self.db.commit(tx).await?;
+        db.commit(tx).await?;
         Ok(Membership {
             tenant_id: tenant,
             tenant_name: Tenant::from(name).name,
@@ -292,9 +319,10 @@ where
         role: Role,
         at: OffsetDateTime,
     ) -> Result<Member, TenancyError> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
-        let seen = locked(&self.db, &mut tx, tenant, actor, target).await?;
+        let db = self.db.shard_for(tenant, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
+        let seen = locked(&db, &mut tx, tenant, actor, target).await?;
         let event = rules::change_role(tenant, actor, target, role, seen)?;
         sqlx::query(sql::UPDATE_ROLE)
             .bind(tenant.as_uuid())
@@ -312,8 +340,9 @@ where
             .fetch_one(&mut *tx)
             .await
             .map_err(fail)?;
-        self.db.commit(tx).await?;
-        Ok(row.try_into()?)
+        db.commit(tx).await?;
+        let member = self.with_emails(vec![row]).await?.pop();
+        Ok(member.ok_or_else(|| Unavailable::new("the member has no account in the directory"))?)
     }
 
     #[tracing::instrument(name = "members.remove", skip_all, fields(tenant_id = %tenant))]
@@ -324,9 +353,10 @@ where
         target: UserId,
         at: OffsetDateTime,
     ) -> Result<(), TenancyError> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
-        let seen = locked(&self.db, &mut tx, tenant, actor, target).await?;
+        let db = self.db.shard_for(tenant, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
+        let seen = locked(&db, &mut tx, tenant, actor, target).await?;
         let event = rules::remove(tenant, actor, target, seen)?;
         sqlx::query(sql::DELETE_MEMBERSHIP)
             .bind(tenant.as_uuid())
@@ -337,7 +367,67 @@ where
         outbox::append(&mut *tx, &Envelope::wrap(&event, at))
             .await
             .map_err(fail)?;
-        Ok(self.db.commit(tx).await?)
+        Ok(db.commit(tx).await?)
+    }
+}
+
+impl<DB> SqlMembers<DB>
+where
+    DB: TenancyDialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'r> DirectoryRow: FromRow<'r, DB::Row>,
+    for<'r> (Uuid,): FromRow<'r, DB::Row>,
+{
+    /// `rows` as members, with their emails from the directory; a row whose account is gone
+    /// is left out.
+    async fn with_emails(&self, rows: Vec<MemberRow>) -> Result<Vec<Member>, Unavailable> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statement = sql::select_emails(rows.len());
+        let mut query = sqlx::query_as::<_, DirectoryRow>(&statement);
+        for row in &rows {
+            query = query.bind(row.user_id);
+        }
+        let users: Vec<DirectoryRow> = query
+            .fetch_all(self.db.read_pool().await?)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        let emails: HashMap<UserId, Email> = users
+            .into_iter()
+            .map(|row| DirectoryUser::try_from(row).map(|u| (u.id, u.email)))
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .filter_map(|row| {
+                let email = emails.get(&UserId::from_uuid(row.user_id))?;
+                Some(row.with_email(email.as_str()))
+            })
+            .collect()
+    }
+
+    /// The shard whose invitations hold `token`, of the tenant it serves; without shards, the
+    /// one database.
+    async fn shard_of_invitation(&self, token: &TokenHash) -> Result<Option<Db<DB>>, Unavailable> {
+        if !self.db.is_sharded() {
+            return Ok(Some(self.db.clone()));
+        }
+        for shard in self.db.shards() {
+            let found: Option<(Uuid,)> = sqlx::query_as(sql::SELECT_INVITATION_TENANT)
+                .bind(token.as_bytes().as_slice())
+                .fetch_optional(shard.db.pool().await?)
+                .await
+                .map_err(|e| shard.db.unavailable(e))?;
+            if let Some((tenant,)) = found {
+                let tenant = TenantId::from_uuid(tenant);
+                if self.db.routes_to(tenant, &shard.name).await? {
+                    return self.db.shard_for(tenant, Access::Write).await.map(Some);
+                }
+            }
+        }
+        Ok(None)
     }
 }
 

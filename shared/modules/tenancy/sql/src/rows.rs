@@ -64,21 +64,19 @@ impl From<TenantRow> for Tenant {
 
 #[derive(FromRow)]
 pub struct MemberRow {
-    user_id: Uuid,
-    email: String,
+    pub user_id: Uuid,
     role: String,
     created_at: OffsetDateTime,
 }
 
-impl TryFrom<MemberRow> for Member {
-    type Error = Unavailable;
-
-    fn try_from(row: MemberRow) -> Result<Self, Unavailable> {
-        Ok(Self {
-            user_id: UserId::from_uuid(row.user_id),
-            email: email(&row.email)?,
-            role: role(&row.role)?,
-            joined_at: row.created_at,
+impl MemberRow {
+    /// The member, with the email the directory holds for them.
+    pub fn with_email(self, email_address: &str) -> Result<Member, Unavailable> {
+        Ok(Member {
+            user_id: UserId::from_uuid(self.user_id),
+            email: email(email_address)?,
+            role: role(&self.role)?,
+            joined_at: self.created_at,
         })
     }
 }

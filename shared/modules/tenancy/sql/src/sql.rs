@@ -8,14 +8,17 @@ pub const SELECT_MEMBERSHIPS: &str = "SELECT m.tenant_id, t.name AS tenant_name,
      FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
      WHERE m.user_id = $1 ORDER BY m.tenant_id";
 pub const SELECT_TENANT: &str = "SELECT id, name, created_at, plan FROM tenants WHERE id = $1";
+/// A page of tenants in id order, with their member counts, for operators.
+pub const SELECT_TENANTS_PAGE: &str = "SELECT t.id, t.name, t.created_at, t.plan, \
+     (SELECT count(*) FROM memberships m WHERE m.tenant_id = t.id) AS members \
+     FROM tenants t WHERE ($1 IS NULL OR t.id > $1) ORDER BY t.id LIMIT $2";
 pub const SELECT_ROLE: &str = "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2";
-pub const SELECT_MEMBER: &str = "SELECT m.user_id, d.email, m.role, m.created_at \
-     FROM memberships m JOIN directory_users d ON d.id = m.user_id \
-     WHERE m.tenant_id = $1 AND m.user_id = $2";
-pub const SELECT_MEMBERS: &str = "SELECT m.user_id, d.email, m.role, m.created_at \
-     FROM memberships m JOIN directory_users d ON d.id = m.user_id \
-     WHERE m.tenant_id = $1 AND ($2 IS NULL OR m.user_id > $2) \
-     ORDER BY m.user_id LIMIT $3";
+/// Members are read from the tenant's shard, their emails from the directory (which may be
+/// another database), with [`select_emails`].
+pub const SELECT_MEMBER: &str = "SELECT user_id, role, created_at FROM memberships \
+     WHERE tenant_id = $1 AND user_id = $2";
+pub const SELECT_MEMBERS: &str = "SELECT user_id, role, created_at FROM memberships \
+     WHERE tenant_id = $1 AND ($2 IS NULL OR user_id > $2) ORDER BY user_id LIMIT $3";
 /// The actor's role, the target's role and the number of owners: what a change is decided on.
 pub const SELECT_SEEN: &str = "SELECT \
      max(CASE WHEN user_id = $2 THEN role END) AS actor_role, \
@@ -27,6 +30,19 @@ pub const UPDATE_ROLE: &str =
 pub const DELETE_MEMBERSHIP: &str = "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2";
 
 pub const SELECT_DIRECTORY_USER: &str = "SELECT id, email FROM directory_users WHERE email = $1";
+
+/// The emails of `count` accounts (`count` ≥ 1), by id.
+pub fn select_emails(count: usize) -> String {
+    let ids: Vec<String> = (1..=count).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT id, email FROM directory_users WHERE id IN ({})",
+        ids.join(", ")
+    )
+}
+
+/// The statement that finds an invitation's shard: any of them may hold the token.
+pub const SELECT_INVITATION_TENANT: &str =
+    "SELECT tenant_id FROM invitations WHERE token_hash = $1";
 
 pub const SELECT_DIRECTORY_USER_BY_ID: &str = "SELECT id, email FROM directory_users WHERE id = $1";
 
@@ -63,6 +79,7 @@ pub const AUDITED: &[(&str, &str)] = &[
     ),
     ("tenancy_sql::SELECT_MEMBERSHIPS", SELECT_MEMBERSHIPS),
     ("tenancy_sql::SELECT_TENANT", SELECT_TENANT),
+    ("tenancy_sql::SELECT_TENANTS_PAGE", SELECT_TENANTS_PAGE),
     ("tenancy_sql::SELECT_ROLE", SELECT_ROLE),
     ("tenancy_sql::SELECT_MEMBER", SELECT_MEMBER),
     ("tenancy_sql::SELECT_MEMBERS", SELECT_MEMBERS),
@@ -70,6 +87,10 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("tenancy_sql::UPDATE_ROLE", UPDATE_ROLE),
     ("tenancy_sql::DELETE_MEMBERSHIP", DELETE_MEMBERSHIP),
     ("tenancy_sql::SELECT_DIRECTORY_USER", SELECT_DIRECTORY_USER),
+    (
+        "tenancy_sql::SELECT_INVITATION_TENANT",
+        SELECT_INVITATION_TENANT,
+    ),
     (
         "tenancy_sql::SELECT_DIRECTORY_USER_BY_ID",
         SELECT_DIRECTORY_USER_BY_ID,

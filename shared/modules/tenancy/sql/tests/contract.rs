@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use database::{Backend, MigrationSet, PLATFORM};
+use database::{Access, Backend, MigrationSet, PLATFORM};
 use kernel::{Email, Envelope, TenantId, UserId};
 use serde_json::Value;
 use sessions::SessionToken;
@@ -518,7 +518,10 @@ where
     }
     use tenancy_sql::TenancyDialect;
     match backend {
-        Backend::Postgres(db) => hold!(db, <sqlx::Postgres as TenancyDialect>::LOCK_TENANT),
+        Backend::Postgres(home) => {
+            let db = home.shard_for(tenant, Access::Read).await.unwrap();
+            hold!(db, <sqlx::Postgres as TenancyDialect>::LOCK_TENANT)
+        }
         Backend::Sqlite(db) => hold!(db, <sqlx::Sqlite as TenancyDialect>::LOCK_TENANT),
     }
 }
@@ -569,7 +572,8 @@ async fn the_members_view_publishes_tenant_user_and_role(db: TestDb) {
     let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
     let select = "SELECT role FROM tenant_members WHERE tenant_id = $1 AND user_id = $2";
     let role: String = match &db.backend {
-        Backend::Postgres(pg) => {
+        Backend::Postgres(home) => {
+            let pg = home.shard_for(t, Access::Read).await.unwrap();
             sqlx::query_scalar(select)
                 .bind(t.as_uuid())
                 .bind(owner.id.as_uuid())
@@ -620,3 +624,162 @@ contract!(
     the_last_owner_is_kept,
     concurrent_demotions_keep_an_owner,
 );
+
+/// Tenancy with its data on two shards beside the directory.
+mod sharding {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const SETS: &[&MigrationSet] = &[&PLATFORM, &DIRECTORY, &MIGRATIONS];
+
+    fn home(db: &TestDb) -> &database::Db<sqlx::Postgres> {
+        match &db.backend {
+            Backend::Postgres(home) => home,
+            Backend::Sqlite(_) => unreachable!("sharding is PostgreSQL's"),
+        }
+    }
+
+    /// Counts `tenant`'s rows in `table` on each database: home, s1, s2.
+    async fn rows_per_shard(db: &TestDb, table: &str, column: &str, t: TenantId) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for shard in home(db).shards() {
+            let sql = format!("SELECT count(*) FROM {table} WHERE {column} = $1");
+            let n: i64 = sqlx::query_scalar(&sql)
+                .bind(t.as_uuid())
+                .fetch_one(shard.db.raw_pool())
+                .await
+                .unwrap();
+            counts.push(n);
+        }
+        counts
+    }
+
+    /// Tenants are spread over the open shards; each one's rows are on its shard only, and one
+    /// account's memberships, the operators' listing and an invitation work across shards.
+    #[tokio::test]
+    async fn tenants_live_on_their_shard_and_work_across_shards() {
+        let db = TestDb::postgres_sharded(SETS).await;
+        let store = db.members();
+        let owner = db.account("owner@example.com").await;
+        let mut tenants = Vec::new();
+        let mut shards = BTreeSet::new();
+        for i in 0..16 {
+            let t = TenantId::generate();
+            let new = NewTenant {
+                id: t,
+                name: TenantName::parse(&format!("T{i}")).unwrap(),
+                owner: owner.id,
+                created_at: now(),
+            };
+            let event = TenantCreated {
+                tenant_id: t,
+                owner: owner.id,
+            };
+            store
+                .create_tenant(&new, &Envelope::wrap(&event, now()))
+                .await
+                .unwrap();
+            let route = home(&db).route(t).await.unwrap();
+            let on: Vec<i64> = rows_per_shard(&db, "memberships", "tenant_id", t).await;
+            let index = if route.shard == "s1" { 1 } else { 2 };
+            let mut expected = vec![0, 0, 0];
+            expected[index] = 1;
+            assert_eq!(on, expected, "{t} is routed to {}", route.shard);
+            shards.insert(route.shard);
+            tenants.push(t);
+        }
+        assert_eq!(shards, BTreeSet::from(["s1".to_owned(), "s2".to_owned()]));
+
+        let mine: Vec<TenantId> = store
+            .memberships(owner.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.tenant_id)
+            .collect();
+        tenants.sort();
+        assert_eq!(mine, tenants);
+
+        let page = tenancy_sql::tenants(&db.backend, None, 10).await.unwrap();
+        let rest = tenancy_sql::tenants(&db.backend, Some(page[9].tenant.id), 10)
+            .await
+            .unwrap();
+        let listed: Vec<TenantId> = page.iter().chain(&rest).map(|t| t.tenant.id).collect();
+        assert_eq!(listed, tenants);
+        for t in page.iter().chain(&rest) {
+            assert_eq!(t.shard, home(&db).route(t.tenant.id).await.unwrap().shard);
+            assert_eq!(t.members, 1);
+        }
+
+        // The invitation is found on its tenant's shard; the member's email comes from the
+        // directory at home.
+        let guest = db.account("guest@example.com").await;
+        let joined = join(&store, tenants[3], owner.id, &guest, Role::Member)
+            .await
+            .unwrap();
+        assert_eq!(joined.tenant_id, tenants[3]);
+        let members = store.members(tenants[3], None, 10).await.unwrap();
+        let emails: BTreeSet<&str> = members.iter().map(|m| m.email.as_str()).collect();
+        assert_eq!(
+            emails,
+            BTreeSet::from(["owner@example.com", "guest@example.com"])
+        );
+        assert_eq!(store.role(tenants[4], guest.id).await.unwrap(), None);
+    }
+
+    /// Between a move's freeze and its flip the tenant reads as before and refuses changes;
+    /// rows of it on a shard that does not serve it are not its data.
+    #[tokio::test]
+    async fn a_moving_tenant_is_read_only_and_read_from_one_shard() {
+        let db = TestDb::postgres_sharded_with(SETS, Duration::ZERO).await;
+        let store = db.members();
+        let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
+        let route = home(&db).route(t).await.unwrap();
+        let other = if route.shard == "s1" { "s2" } else { "s1" };
+        sqlx::query(
+            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'copied' \
+             WHERE tenant_id = $1",
+        )
+        .bind(t.as_uuid())
+        .bind(other)
+        .execute(home(&db).raw_pool())
+        .await
+        .unwrap();
+        // The copy a move would have made on the other shard.
+        let target = home(&db)
+            .shards()
+            .into_iter()
+            .find(|s| s.name == other)
+            .unwrap();
+        for sql in [
+            "INSERT INTO tenants (id, name, created_at) VALUES ($1, 'Acme', now())",
+            "INSERT INTO memberships (tenant_id, user_id, role, created_at) \
+             VALUES ($1, $2, 'owner', now())",
+        ] {
+            sqlx::query(sql)
+                .bind(t.as_uuid())
+                .bind(owner.id.as_uuid())
+                .execute(target.db.raw_pool())
+                .await
+                .unwrap();
+        }
+
+        assert_eq!(store.tenant(t).await.unwrap().unwrap().name, "Acme");
+        assert_eq!(store.memberships(owner.id).await.unwrap().len(), 1);
+        assert_eq!(
+            tenancy_sql::tenants(&db.backend, None, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let guest = db.account("guest@example.com").await;
+        let (new, event, _) = invitation(t, owner.id, &guest, Role::Member);
+        let refused = store.invite(&new, Some(guest.id), &event).await;
+        assert!(
+            matches!(refused, Err(TenancyError::Unavailable(_))),
+            "{refused:?}"
+        );
+    }
+}

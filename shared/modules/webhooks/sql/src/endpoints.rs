@@ -1,7 +1,8 @@
 //! Endpoints and their delivery log in the `webhook_endpoints` and `webhook_deliveries`
-//! tables; roles from the tenancy module's published `tenant_members` view.
+//! tables; roles from the tenancy module's published `tenant_members` view. Every query runs
+//! on the shard that holds the tenant's data (see [`database::shards`]), the view included.
 
-use database::{Db, outbox};
+use database::{Access, Db, outbox};
 use kernel::{Envelope, EventId, TenantId, Unavailable, UserId};
 use sqlx::types::Json;
 use sqlx::{Encode, Executor, FromRow, IntoArguments, Type};
@@ -53,12 +54,13 @@ where
 {
     #[tracing::instrument(name = "webhooks.role", skip_all, fields(tenant_id = %tenant))]
     async fn role(&self, tenant: TenantId, user: UserId) -> Result<Option<Role>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let row: Option<(String,)> = sqlx::query_as(sql::SELECT_ROLE)
             .bind(tenant.as_uuid())
             .bind(user.as_uuid())
-            .fetch_optional(self.db.read_pool().await?)
+            .fetch_optional(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         row.map(|(raw,)| Role::parse(&raw).ok_or_else(|| corrupt("role")))
             .transpose()
     }
@@ -66,8 +68,9 @@ where
     #[tracing::instrument(name = "webhooks.create", skip_all, fields(tenant_id = %new.endpoint.tenant_id))]
     async fn create(&self, new: &NewEndpoint, max: u32) -> Result<(), WebhooksError> {
         let endpoint = &new.endpoint;
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let db = self.db.shard_for(endpoint.tenant_id, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         let (count,): (i64,) = sqlx::query_as(sql::COUNT_ENDPOINTS)
             .bind(endpoint.tenant_id.as_uuid())
             .fetch_one(&mut *tx)
@@ -89,16 +92,17 @@ where
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
-        Ok(self.db.commit(tx).await?)
+        Ok(db.commit(tx).await?)
     }
 
     #[tracing::instrument(name = "webhooks.list", skip_all, fields(tenant_id = %tenant))]
     async fn list(&self, tenant: TenantId) -> Result<Vec<Endpoint>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let rows: Vec<EndpointRow> = sqlx::query_as(sql::SELECT_ENDPOINTS)
             .bind(tenant.as_uuid())
-            .fetch_all(self.db.read_pool().await?)
+            .fetch_all(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -108,19 +112,21 @@ where
         tenant: TenantId,
         id: EndpointId,
     ) -> Result<Option<Endpoint>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let row: Option<EndpointRow> = sqlx::query_as(sql::SELECT_ENDPOINT)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
-            .fetch_optional(self.db.read_pool().await?)
+            .fetch_optional(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         row.map(TryInto::try_into).transpose()
     }
 
     #[tracing::instrument(name = "webhooks.delete", skip_all, fields(tenant_id = %tenant))]
     async fn delete(&self, tenant: TenantId, id: EndpointId) -> Result<bool, Unavailable> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let db = self.db.shard_for(tenant, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         sqlx::query(sql::DELETE_DELIVERIES)
             .bind(tenant.as_uuid())
             .bind(id.as_uuid())
@@ -133,7 +139,7 @@ where
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
-        self.db.commit(tx).await?;
+        db.commit(tx).await?;
         Ok(DB::rows_affected(&done) == 1)
     }
 
@@ -145,27 +151,29 @@ where
         before: Option<DeliveryId>,
         limit: u32,
     ) -> Result<Vec<Delivery>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let rows: Vec<DeliveryRow> = sqlx::query_as(sql::SELECT_DELIVERIES)
             .bind(tenant.as_uuid())
             .bind(endpoint.as_uuid())
             .bind(before.map(DeliveryId::as_uuid))
             .bind(i64::from(limit))
-            .fetch_all(self.db.read_pool().await?)
+            .fetch_all(db.read_pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
     #[tracing::instrument(name = "webhooks.targets", skip_all, fields(tenant_id = %tenant))]
     async fn targets(&self, tenant: TenantId, event: EventId) -> Result<Vec<Target>, Unavailable> {
+        let db = self.db.shard_for(tenant, Access::Read).await?;
         let rows: Vec<TargetRow> = sqlx::query_as(sql::SELECT_TARGETS)
             .bind(tenant.as_uuid())
             .bind(event.as_uuid())
             // The writer: the delivery job runs right after the event's commit, which a
             // replica may not have replayed yet.
-            .fetch_all(self.db.pool().await?)
+            .fetch_all(db.pool().await?)
             .await
-            .map_err(|e| self.db.unavailable(e))?;
+            .map_err(|e| db.unavailable(e))?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -175,8 +183,9 @@ where
         attempt: &Attempt,
         threshold: u32,
     ) -> Result<Option<Recorded>, Unavailable> {
-        let mut tx = self.db.begin().await?;
-        let fail = |e| self.db.unavailable(e);
+        let db = self.db.shard_for(attempt.tenant_id, Access::Write).await?;
+        let mut tx = db.begin().await?;
+        let fail = |e| db.unavailable(e);
         let tenant = attempt.tenant_id.as_uuid();
         let endpoint = attempt.endpoint_id.as_uuid();
         let locked: Option<(String, bool, i32)> = sqlx::query_as(DB::LOCK_ENDPOINT)
@@ -239,7 +248,7 @@ where
                 .await
                 .map_err(fail)?;
         }
-        self.db.commit(tx).await?;
+        db.commit(tx).await?;
         Ok(Some(recorded))
     }
 }

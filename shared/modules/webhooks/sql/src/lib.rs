@@ -1,12 +1,14 @@
 //! The webhooks module's SQL adapter on PostgreSQL and SQLite: endpoints and their delivery
 //! log, one implementation generic over the driver, roles read from the tenancy module's
-//! published `tenant_members` view, and the migrations that create the module's tables.
+//! published `tenant_members` view, each tenant's rows on its shard, and the migrations that
+//! create the module's tables.
 
 mod dialect;
 mod endpoints;
 mod rows;
 mod sql;
 
+use database::shards::moves::TenantTable;
 use database::{Backend, MigrationSet};
 use kernel::Unavailable;
 use sqlx::migrate::Migrator;
@@ -31,6 +33,18 @@ pub fn endpoints(backend: &Backend) -> Box<DynEndpoints<'static>> {
 pub async fn sweep(backend: &Backend, before: OffsetDateTime) -> Result<u64, Unavailable> {
     database::sweep::delete_before(backend, sql::DELETE_OLD_DELIVERIES, before).await
 }
+
+/// The tables that hold a tenant's data, parents first: what a move between shards copies.
+pub const TENANT_TABLES: &[TenantTable] = &[
+    TenantTable {
+        table: "webhook_endpoints",
+        tenant_column: "tenant_id",
+    },
+    TenantTable {
+        table: "webhook_deliveries",
+        tenant_column: "tenant_id",
+    },
+];
 
 /// The webhooks module's tables: `webhook_endpoints` and `webhook_deliveries`. They read the
 /// tenancy module's `tenant_members` view at query time, so they need it only to serve.

@@ -1,10 +1,14 @@
-//! The webhooks store's contract, on SQLite, on the real PostgreSQL server, and on the
-//! in-memory default. For SQL, roles come from a stand-in for the tenancy module's
-//! `tenant_members` view.
+//! The webhooks store's contract, on SQLite, on the real PostgreSQL server (alone and with
+//! shards), and on the in-memory default. For SQL, roles come from a stand-in for the tenancy
+//! module's `tenant_members` view, kept on each tenant's shard as the tenancy module keeps it.
 
-use database::{Backend, MigrationSet, PLATFORM};
-use kernel::{EventId, TenantId, UserId};
+use std::time::Duration;
+
+use database::shards::TenantMoving;
+use database::{Access, Backend, Db, HOME, MigrationSet, PLATFORM};
+use kernel::{EventId, TenantId, Unavailable, UserId};
 use serde_json::Value;
+use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use testkit::TestDb;
 use time::OffsetDateTime;
@@ -22,10 +26,12 @@ static MEMBERS: MigrationSet = MigrationSet {
     sqlite: &MEMBERS_SQLITE,
 };
 
-/// What the contract needs of a store: its adapter, a way to publish a member's role, and
-/// the events it wrote.
+/// What the contract needs of a store: its adapter, new tenants, a way to publish a member's
+/// role, and the events it wrote.
 trait Fixture {
     fn store(&self) -> Box<DynEndpoints<'static>>;
+    /// A new tenant, placed on a shard as the tenancy module places the tenants it creates.
+    async fn tenant(&self) -> TenantId;
     async fn set_role(&self, tenant: TenantId, user: UserId, role: Role);
     async fn outbox(&self) -> Vec<(String, Value)>;
 }
@@ -35,6 +41,14 @@ impl Fixture for TestDb {
         endpoints(&self.backend)
     }
 
+    async fn tenant(&self) -> TenantId {
+        let tenant = TenantId::generate();
+        if let Backend::Postgres(db) = &self.backend {
+            db.place(tenant).await.unwrap();
+        }
+        tenant
+    }
+
     async fn set_role(&self, tenant: TenantId, user: UserId, role: Role) {
         let insert = "INSERT INTO tenant_members (tenant_id, user_id, role) VALUES ($1, $2, $3)";
         match &self.backend {
@@ -42,7 +56,12 @@ impl Fixture for TestDb {
                 .bind(tenant.as_uuid())
                 .bind(user.as_uuid())
                 .bind(role.as_str())
-                .execute(db.raw_pool())
+                .execute(
+                    db.shard_for(tenant, Access::Write)
+                        .await
+                        .unwrap()
+                        .raw_pool(),
+                )
                 .await
                 .map(drop),
             Backend::Sqlite(db) => sqlx::query(insert)
@@ -68,6 +87,10 @@ struct Memory(MemoryEndpoints);
 impl Fixture for Memory {
     fn store(&self) -> Box<DynEndpoints<'static>> {
         DynEndpoints::new_box(self.0.clone())
+    }
+
+    async fn tenant(&self) -> TenantId {
+        TenantId::generate()
     }
 
     async fn set_role(&self, tenant: TenantId, user: UserId, role: Role) {
@@ -130,7 +153,7 @@ fn failure() -> Outcome {
 
 async fn endpoints_round_trip_without_their_secret(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let described = new_endpoint(tenant, "https://a.example.com/x?y=1", Some("CRM"));
     let plain = new_endpoint(tenant, "https://b.example.com/", None);
     store.create(&described, 20).await.unwrap();
@@ -154,7 +177,7 @@ async fn endpoints_round_trip_without_their_secret(f: impl Fixture) {
 
 async fn roles_come_from_the_tenants_members(f: impl Fixture) {
     let store = f.store();
-    let (tenant, owner, member) = (TenantId::generate(), UserId::generate(), UserId::generate());
+    let (tenant, owner, member) = (f.tenant().await, UserId::generate(), UserId::generate());
     f.set_role(tenant, owner, Role::Owner).await;
     f.set_role(tenant, member, Role::Member).await;
     assert_eq!(store.role(tenant, owner).await.unwrap(), Some(Role::Owner));
@@ -168,7 +191,7 @@ async fn roles_come_from_the_tenants_members(f: impl Fixture) {
 
 async fn a_tenant_holds_at_most_max_endpoints(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     for _ in 0..2 {
         registered(&store, tenant).await;
     }
@@ -180,13 +203,13 @@ async fn a_tenant_holds_at_most_max_endpoints(f: impl Fixture) {
         "{third:?}"
     );
     // Another tenant's quota is its own.
-    registered(&store, TenantId::generate()).await;
+    registered(&store, f.tenant().await).await;
     assert_eq!(store.list(tenant).await.unwrap().len(), 2);
 }
 
 async fn tenants_never_reach_each_others_endpoints_or_logs(f: impl Fixture) {
     let store = f.store();
-    let (mine, theirs) = (TenantId::generate(), TenantId::generate());
+    let (mine, theirs) = (f.tenant().await, f.tenant().await);
     let endpoint = registered(&store, mine).await.endpoint;
     let event = EventId::generate();
     store
@@ -227,7 +250,7 @@ async fn tenants_never_reach_each_others_endpoints_or_logs(f: impl Fixture) {
 
 async fn the_log_pages_newest_first(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let endpoint = registered(&store, tenant).await.endpoint;
     let outcomes = [
         Outcome::Status(500),
@@ -268,7 +291,7 @@ async fn the_log_pages_newest_first(f: impl Fixture) {
 
 async fn retries_count_once_and_a_success_ends_them(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let endpoint = registered(&store, tenant).await.endpoint;
     let (event, next) = (EventId::generate(), EventId::generate());
     let first = store
@@ -307,7 +330,7 @@ async fn retries_count_once_and_a_success_ends_them(f: impl Fixture) {
 
 async fn failing_distinct_events_disables_the_endpoint_once(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let endpoint = registered(&store, tenant).await.endpoint;
     let mut disabled = Vec::new();
     for _ in 0..4 {
@@ -339,7 +362,7 @@ async fn failing_distinct_events_disables_the_endpoint_once(f: impl Fixture) {
 
 async fn deleting_an_endpoint_deletes_its_log(f: impl Fixture) {
     let store = f.store();
-    let tenant = TenantId::generate();
+    let tenant = f.tenant().await;
     let endpoint = registered(&store, tenant).await.endpoint;
     let event = EventId::generate();
     store
@@ -364,7 +387,7 @@ async fn deleting_an_endpoint_deletes_its_log(f: impl Fixture) {
 /// The sweeper deletes log entries past the retention.
 async fn the_sweep_deletes_old_deliveries(db: TestDb) {
     let store = endpoints(&db.backend);
-    let tenant = TenantId::generate();
+    let tenant = db.tenant().await;
     let endpoint = registered(&store, tenant).await.endpoint;
     store
         .record(&attempt(&endpoint, EventId::generate(), failure()), 10)
@@ -383,14 +406,137 @@ async fn the_sweep_deletes_old_deliveries(db: TestDb) {
     );
 }
 
-/// Each contract test on SQLite, PostgreSQL and the in-memory default; the sweep on the two
-/// SQL drivers.
+/// A tenant's endpoints, delivery log and events are on the one database that serves it; with
+/// shards, that is the shard the tenant was placed on, never the home database.
+async fn a_tenants_rows_are_on_its_shard_alone(db: TestDb) {
+    let store = endpoints(&db.backend);
+    let tenant = db.tenant().await;
+    let endpoint = registered(&store, tenant).await.endpoint;
+    let disabled = store
+        .record(&attempt(&endpoint, EventId::generate(), failure()), 1)
+        .await
+        .unwrap();
+    assert!(disabled.is_some_and(|r| r.disabled));
+    assert_eq!(store.list(tenant).await.unwrap().len(), 1);
+    let Backend::Postgres(home) = &db.backend else {
+        return;
+    };
+    assert_eq!(
+        home.routes_to(tenant, HOME).await.unwrap(),
+        !home.is_sharded()
+    );
+    for shard in home.shards() {
+        let serves = home.routes_to(tenant, &shard.name).await.unwrap();
+        let expected = if serves { [1, 1, 1] } else { [0, 0, 0] };
+        assert_eq!(rows_on(&shard.db, tenant).await, expected, "{}", shard.name);
+    }
+}
+
+/// The tenant's endpoints, deliveries and events on one database.
+async fn rows_on(db: &Db<Postgres>, tenant: TenantId) -> [i64; 3] {
+    let mut counts = [0; 3];
+    let statements = [
+        "SELECT count(*) FROM webhook_endpoints WHERE tenant_id = $1::text::uuid",
+        "SELECT count(*) FROM webhook_deliveries WHERE tenant_id = $1::text::uuid",
+        "SELECT count(*) FROM outbox WHERE payload->>'tenant_id' = $1",
+    ];
+    for (count, statement) in counts.iter_mut().zip(statements) {
+        *count = sqlx::query_scalar(statement)
+            .bind(tenant.to_string())
+            .fetch_one(db.raw_pool())
+            .await
+            .unwrap();
+    }
+    counts
+}
+
+/// Marks `tenant`'s route as in the middle of a move to another shard, or as settled again.
+async fn set_moving(home: &Db<Postgres>, tenant: TenantId, moving: bool) {
+    let query = if moving {
+        let at = home.route(tenant).await.unwrap().shard;
+        let to = testkit::SHARDS.into_iter().find(|s| *s != at).unwrap();
+        sqlx::query(
+            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'frozen' \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+        .bind(to)
+    } else {
+        sqlx::query(
+            "UPDATE tenant_shards SET move_from = NULL, move_to = NULL, move_step = NULL \
+             WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_uuid())
+    };
+    let done = query.execute(home.raw_pool()).await.unwrap();
+    assert_eq!(done.rows_affected(), 1);
+}
+
+/// The tenant is being moved between shards.
+fn moving(err: &Unavailable) -> bool {
+    std::error::Error::source(err).is_some_and(|e| e.is::<TenantMoving>())
+}
+
+/// While its tenant is being moved, a tenant's endpoints, log and roles are read from the shard
+/// that serves them, and every write is refused as unavailable, to be retried after the move.
+#[tokio::test]
+async fn a_tenant_being_moved_is_read_only() {
+    let sets = [&PLATFORM, &MEMBERS, &MIGRATIONS];
+    let db = TestDb::postgres_sharded_with(&sets, Duration::ZERO).await;
+    let Backend::Postgres(home) = &db.backend else {
+        unreachable!("a sharded database is PostgreSQL");
+    };
+    let store = endpoints(&db.backend);
+    let (tenant, owner) = (db.tenant().await, UserId::generate());
+    db.set_role(tenant, owner, Role::Owner).await;
+    let endpoint = registered(&store, tenant).await.endpoint;
+    let event = EventId::generate();
+    let failed = attempt(&endpoint, event, failure());
+    store.record(&failed, 10).await.unwrap();
+
+    set_moving(home, tenant, true).await;
+    assert_eq!(store.role(tenant, owner).await.unwrap(), Some(Role::Owner));
+    assert_eq!(
+        store.list(tenant).await.unwrap(),
+        vec![Endpoint {
+            consecutive_failures: 1,
+            ..endpoint.clone()
+        }]
+    );
+    assert!(store.endpoint(tenant, endpoint.id).await.unwrap().is_some());
+    let log = store
+        .deliveries(tenant, endpoint.id, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(store.targets(tenant, event).await.unwrap().len(), 1);
+    let another = new_endpoint(tenant, "https://c.example.com/", None);
+    match store.create(&another, 20).await {
+        Err(WebhooksError::Unavailable(e)) => assert!(moving(&e), "{e}"),
+        other => panic!("created during a move: {other:?}"),
+    }
+    let succeeded = attempt(&endpoint, event, Outcome::Status(200));
+    assert!(moving(&store.record(&succeeded, 10).await.unwrap_err()));
+    assert!(moving(
+        &store.delete(tenant, endpoint.id).await.unwrap_err()
+    ));
+    assert_eq!(store.list(tenant).await.unwrap().len(), 1);
+
+    set_moving(home, tenant, false).await;
+    let recorded = store.record(&succeeded, 10).await.unwrap();
+    assert_eq!(recorded.map(|r| r.attempt), Some(2));
+    assert!(store.delete(tenant, endpoint.id).await.unwrap());
+}
+
+/// Each contract test on SQLite, PostgreSQL and the in-memory default; the sweep and where rows
+/// are kept on the two SQL drivers.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         testkit::on_both_drivers!(
             &[&PLATFORM, &MEMBERS, &MIGRATIONS];
             $($name,)*
             the_sweep_deletes_old_deliveries,
+            a_tenants_rows_are_on_its_shard_alone,
         );
         mod memory {
             $(#[tokio::test]

@@ -10,7 +10,9 @@ pub(crate) mod queue;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jobs::{DeadLetters, DynDeadLetters, DynLedger, DynOutbox, DynQueue, Ledger, Outbox, Queue};
+use jobs::{
+    DeadLetters, DynDeadLetters, DynLedger, DynOutbox, DynQueue, Ledger, Outbox, Outboxes, Queue,
+};
 pub use ledger::SqlLedger;
 pub use outbox::SqlOutbox;
 pub use queue::SqlQueue;
@@ -52,9 +54,24 @@ where
     SqlJobs {
         queue: Arc::from(DynQueue::new_box(q.clone())),
         dead_letters: Arc::from(DynDeadLetters::new_box(q)),
-        outbox: Arc::from(DynOutbox::new_box(SqlOutbox::new(db.clone()))),
+        outbox: Arc::from(outbox(db)),
         ledger: Arc::from(DynLedger::new_box(SqlLedger::new(db.clone()))),
     }
+}
+
+/// The database's outbox, or with shards every shard's, relayed as one.
+fn outbox<DB: JobsDialect>(db: &Db<DB>) -> Box<DynOutbox<'static>>
+where
+    SqlOutbox<DB>: Outbox + 'static,
+{
+    if !db.is_sharded() {
+        return DynOutbox::new_box(SqlOutbox::new(db.clone()));
+    }
+    let each = db
+        .shards()
+        .into_iter()
+        .map(|shard| DynOutbox::new_box(SqlOutbox::new(shard.db)));
+    DynOutbox::new_box(Outboxes(each.collect()))
 }
 
 /// The claim statements, whose locking differs by driver.
