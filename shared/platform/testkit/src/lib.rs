@@ -11,6 +11,7 @@ pub mod queue_contract;
 pub mod redis;
 pub mod replica;
 pub mod session_contract;
+pub mod shards;
 pub mod sqs;
 
 pub use moto::{ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, moto_endpoint};

@@ -9,9 +9,8 @@ use activity::{
     MemoryActivity, UserLogins,
 };
 use activity_sql::{MIGRATIONS, store};
-use database::shards::TenantMoving;
 use database::{Access, Backend, Db, HOME, MigrationSet, PLATFORM};
-use kernel::{TenantId, Unavailable, UserId};
+use kernel::{TenantId, UserId};
 use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use testkit::TestDb;
@@ -427,33 +426,6 @@ async fn stored_on(db: &Db<Postgres>, tenant: TenantId, user: UserId) -> (i64, i
     (calls.await.unwrap(), logins.await.unwrap())
 }
 
-/// Marks `tenant`'s route as in the middle of a move to another shard, or as settled again.
-async fn set_moving(home: &Db<Postgres>, tenant: TenantId, moving: bool) {
-    let query = if moving {
-        let at = home.route(tenant).await.unwrap().shard;
-        let to = testkit::SHARDS.into_iter().find(|s| *s != at).unwrap();
-        sqlx::query(
-            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'frozen' \
-             WHERE tenant_id = $1",
-        )
-        .bind(tenant.as_uuid())
-        .bind(to)
-    } else {
-        sqlx::query(
-            "UPDATE tenant_shards SET move_from = NULL, move_to = NULL, move_step = NULL \
-             WHERE tenant_id = $1",
-        )
-        .bind(tenant.as_uuid())
-    };
-    let done = query.execute(home.raw_pool()).await.unwrap();
-    assert_eq!(done.rows_affected(), 1);
-}
-
-/// The tenant is being moved between shards.
-fn moving(err: &Unavailable) -> bool {
-    std::error::Error::source(err).is_some_and(|e| e.is::<TenantMoving>())
-}
-
 /// A sharded database whose routes are read on every request, and its home database.
 async fn sharded() -> (TestDb, Db<Postgres>) {
     let sets = [&PLATFORM, &MEMBERS, &MIGRATIONS];
@@ -479,21 +451,21 @@ async fn a_tenant_being_moved_holds_back_only_its_own_calls() {
     }
     let mut buffer = ActivityBuffer::default();
     buffer.api_calls(held, ada, day, 1);
-    set_moving(&home, held, true).await;
+    testkit::shards::mark_move(&home, held, Some("frozen")).await;
     // As the recorder does: a failed batch is put back, with what is counted meanwhile.
     for _ in 0..2 {
         buffer.api_calls(other, ada, day, 2);
         buffer.logins(ada, day, 1);
         let batch = buffer.take();
         let err = store.flush(&batch).await.unwrap_err();
-        assert!(moving(&err), "{err}");
+        assert!(testkit::shards::is_moving(&err), "{err}");
         buffer.restore(batch);
     }
     let seen = |days: Vec<DayActivity>| (days[0].api_calls, days[0].logins);
     assert_eq!(seen(per_day(&store, held).await), (0, 2));
     assert_eq!(seen(per_day(&store, other).await), (4, 2));
 
-    set_moving(&home, held, false).await;
+    testkit::shards::mark_move(&home, held, None).await;
     buffer.api_calls(other, ada, day, 2);
     buffer.logins(ada, day, 1);
     store.flush(&buffer.take()).await.unwrap();

@@ -735,17 +735,7 @@ mod sharding {
         let db = TestDb::postgres_sharded_with(SETS, Duration::ZERO).await;
         let store = db.members();
         let (t, owner) = tenant(&db, "owner@example.com", "Acme").await;
-        let route = home(&db).route(t).await.unwrap();
-        let other = if route.shard == "s1" { "s2" } else { "s1" };
-        sqlx::query(
-            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'copied' \
-             WHERE tenant_id = $1",
-        )
-        .bind(t.as_uuid())
-        .bind(other)
-        .execute(home(&db).raw_pool())
-        .await
-        .unwrap();
+        let other = testkit::shards::mark_move(home(&db), t, Some("copied")).await;
         // The copy a move would have made on the other shard.
         let target = home(&db)
             .shards()

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use database::shards::TenantMoving;
 use database::{Access, Backend, Db, HOME, MigrationSet, PLATFORM};
-use kernel::{EventId, TenantId, Unavailable, UserId};
+use kernel::{EventId, TenantId, UserId};
 use serde_json::Value;
 use sqlx::Postgres;
 use sqlx::migrate::Migrator;
@@ -450,33 +449,6 @@ async fn rows_on(db: &Db<Postgres>, tenant: TenantId) -> [i64; 3] {
     counts
 }
 
-/// Marks `tenant`'s route as in the middle of a move to another shard, or as settled again.
-async fn set_moving(home: &Db<Postgres>, tenant: TenantId, moving: bool) {
-    let query = if moving {
-        let at = home.route(tenant).await.unwrap().shard;
-        let to = testkit::SHARDS.into_iter().find(|s| *s != at).unwrap();
-        sqlx::query(
-            "UPDATE tenant_shards SET move_from = shard, move_to = $2, move_step = 'frozen' \
-             WHERE tenant_id = $1",
-        )
-        .bind(tenant.as_uuid())
-        .bind(to)
-    } else {
-        sqlx::query(
-            "UPDATE tenant_shards SET move_from = NULL, move_to = NULL, move_step = NULL \
-             WHERE tenant_id = $1",
-        )
-        .bind(tenant.as_uuid())
-    };
-    let done = query.execute(home.raw_pool()).await.unwrap();
-    assert_eq!(done.rows_affected(), 1);
-}
-
-/// The tenant is being moved between shards.
-fn moving(err: &Unavailable) -> bool {
-    std::error::Error::source(err).is_some_and(|e| e.is::<TenantMoving>())
-}
-
 /// While its tenant is being moved, a tenant's endpoints, log and roles are read from the shard
 /// that serves them, and every write is refused as unavailable, to be retried after the move.
 #[tokio::test]
@@ -494,7 +466,7 @@ async fn a_tenant_being_moved_is_read_only() {
     let failed = attempt(&endpoint, event, failure());
     store.record(&failed, 10).await.unwrap();
 
-    set_moving(home, tenant, true).await;
+    testkit::shards::mark_move(home, tenant, Some("frozen")).await;
     assert_eq!(store.role(tenant, owner).await.unwrap(), Some(Role::Owner));
     assert_eq!(
         store.list(tenant).await.unwrap(),
@@ -512,17 +484,19 @@ async fn a_tenant_being_moved_is_read_only() {
     assert_eq!(store.targets(tenant, event).await.unwrap().len(), 1);
     let another = new_endpoint(tenant, "https://c.example.com/", None);
     match store.create(&another, 20).await {
-        Err(WebhooksError::Unavailable(e)) => assert!(moving(&e), "{e}"),
+        Err(WebhooksError::Unavailable(e)) => assert!(testkit::shards::is_moving(&e), "{e}"),
         other => panic!("created during a move: {other:?}"),
     }
     let succeeded = attempt(&endpoint, event, Outcome::Status(200));
-    assert!(moving(&store.record(&succeeded, 10).await.unwrap_err()));
-    assert!(moving(
+    assert!(testkit::shards::is_moving(
+        &store.record(&succeeded, 10).await.unwrap_err()
+    ));
+    assert!(testkit::shards::is_moving(
         &store.delete(tenant, endpoint.id).await.unwrap_err()
     ));
     assert_eq!(store.list(tenant).await.unwrap().len(), 1);
 
-    set_moving(home, tenant, false).await;
+    testkit::shards::mark_move(home, tenant, None).await;
     let recorded = store.record(&succeeded, 10).await.unwrap();
     assert_eq!(recorded.map(|r| r.attempt), Some(2));
     assert!(store.delete(tenant, endpoint.id).await.unwrap());
