@@ -55,6 +55,9 @@ def binaries(functions_dir: Path) -> tuple[dict[str, str], list[str]]:
         if not manifest.exists():
             print(f"  note: {d.name}/ has no Cargo.toml, not a crate: ignored")
             continue
+        if (d / "spin.toml").exists():
+            print(f"  note: {d.name}/ is a Spin application (spin.toml), not a Lambda function: ignored")
+            continue
         cargo = tomllib.loads(manifest.read_text())
         package = cargo.get("package", {}).get("name")
         bins = [b.get("name", package) for b in cargo.get("bin", [])] or [package]

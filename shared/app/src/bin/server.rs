@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::extract::{ConnectInfo, Request};
 use identity_passwords::Argon2Hasher;
 use runtime::{Config, Platform, telemetry};
 use tokio::net::TcpListener;
@@ -39,7 +40,9 @@ async fn main() -> anyhow::Result<()> {
     let recorder = tenants_api::recorder(&platform);
     platform.http.activity = Some(Arc::new(recorder.clone()));
     // The peer's address feeds the per-address rate limits.
-    let service = app::app(&platform, hasher).into_make_service_with_connect_info::<SocketAddr>();
+    let service = app::app(&platform, hasher)
+        .layer(axum::middleware::map_request(client_addr))
+        .into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(shutdown());
     let stopped: anyhow::Result<()> = if in_process_jobs()? {
         let worker = app::work(&platform, &mail, std::future::pending());
@@ -56,6 +59,13 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(error = %err, "the last activity counts were not written");
     }
     stopped
+}
+
+/// Hands the socket's peer address to the rate limits, as the Lambda adapter hands API
+/// Gateway's source address.
+async fn client_addr(ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request) -> Request {
+    req.extensions_mut().insert(web::ClientAddr(peer.ip()));
+    req
 }
 
 /// `JOBS_IN_PROCESS`: whether this server also runs the job consumers (default true). The

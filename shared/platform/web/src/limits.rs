@@ -5,9 +5,9 @@
 //! A refusal is 429 problem+json with `Retry-After` and the IETF `RateLimit` and
 //! `RateLimit-Policy` headers; an allowed request on a limited route carries them too.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::{Next, from_fn};
@@ -245,12 +245,7 @@ fn client_ip(req: &Request, trust_viewer_header: bool) -> Option<IpAddr> {
             return viewer;
         }
     }
-    let extensions = req.extensions();
-    extensions.get::<ClientAddr>().map(|a| a.0).or_else(|| {
-        extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-    })
+    req.extensions().get::<ClientAddr>().map(|a| a.0)
 }
 
 /// A session's limit is keyed by its token's hash, so no lookup is needed to count it.

@@ -35,11 +35,15 @@ impl FromRef<TenancyState> for Sessions {
     }
 }
 
+/// The public plan catalog alone: it needs no state, so an edge component serves it as it is.
+pub fn catalog<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/v1/plans", get(plans::list_plans))
+}
+
 /// Every tenancy route: what a function builds at cold start. The functions' tests check that
 /// it serves every operation of [`routes`].
 pub fn router() -> Router<TenancyState> {
-    Router::new()
-        .route("/v1/plans", get(plans::list_plans))
+    catalog()
         .route(
             "/v1/tenants",
             get(tenants::list_tenants).post(tenants::create_tenant),

@@ -1,0 +1,42 @@
+//! Serves a Spin HTTP component on loopback, as `spin up` would serve it:
+//!
+//!     wasm-host <component.wasm> [127.0.0.1:3001]
+//!
+//! `ALLOWED_OUTBOUND`: comma-separated `host:port` authorities the component may call.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use wasm_host::{Host, Settings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path: PathBuf = args
+        .next()
+        .context("usage: wasm-host <component.wasm> [address]")?
+        .into();
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:3001".into());
+    let allowed_outbound = std::env::var("ALLOWED_OUTBOUND")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let host = Host::load(&path, Settings { allowed_outbound })?;
+    let listener = TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    eprintln!(
+        "serving {} on http://{} (compiled in {:?})",
+        path.display(),
+        listener.local_addr()?,
+        host.compiled_in
+    );
+    host.serve(listener, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
