@@ -1,22 +1,32 @@
 //! The edge: routes served as Spin components, from the same routers the Lambda functions
 //! serve. A component adapts the incoming `wasi:http` request into that `Router` and writes its
-//! response back ([`spin`]); the router is built here, once per request, the way a function
-//! builds it at cold start.
+//! response back (the `spin` module, built for wasm32 only); the router is built for each
+//! request, the way a function builds it at cold start.
 //!
 //! Pieces that cannot run in a WebAssembly component (sqlx, Tokio's networking) get port
-//! adapters here instead; the plan catalog needs none.
+//! adapters instead: the plan catalog needs none; `GET /v1/me` reads sessions and accounts from
+//! the edge's key-value store, filled from the origin API ([`me`]).
 
-// The component's exports are generated `extern "C"` glue.
+pub mod me;
 #[cfg(target_arch = "wasm32")]
+// The component's exports are generated `extern "C"` glue.
 #[allow(unsafe_code)]
 mod spin;
 
 use axum::Router;
 use web::HttpOptions;
 
-/// What the edge serves: the public plan catalog (`GET /v1/plans`), wrapped in the platform's
-/// HTTP layers (request ids, problem responses, ETags and `304`, security headers), as the
-/// functions wrap their routes.
-pub fn router() -> Router {
+/// The public plan catalog (`GET /v1/plans`), tenancy's own route, in the platform's HTTP
+/// layers (request ids, problem responses, ETags and `304`, security headers).
+pub fn catalog() -> Router {
     web::serve(tenancy_routes::catalog(), &HttpOptions::default())
+}
+
+/// Everything the edge serves: the catalog and `GET /v1/me` on the edge's ports, in the
+/// platform's HTTP layers.
+pub fn router(edge: me::Edge) -> Router {
+    web::serve(
+        tenancy_routes::catalog().merge(me::router(edge)),
+        &HttpOptions::default(),
+    )
 }

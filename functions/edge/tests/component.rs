@@ -39,13 +39,23 @@ enum Server {
 
 impl Server {
     async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send_body(method, path, headers, Vec::new()).await
+    }
+
+    async fn send_body(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
         match self {
             Self::Native(router) => {
-                let request = builder.body(Body::empty()).unwrap();
+                let request = builder.body(Body::from(body)).unwrap();
                 let response = router.clone().oneshot(request).await.unwrap();
                 let (parts, body) = response.into_parts();
                 let body = body.collect().await.unwrap().to_bytes().to_vec();
@@ -58,7 +68,7 @@ impl Server {
             Self::Http(addr) => {
                 let request = builder
                     .header("host", addr.to_string())
-                    .body(Full::<axum::body::Bytes>::default())
+                    .body(Full::new(axum::body::Bytes::from(body)))
                     .unwrap();
                 let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
                 let (mut sender, connection) =
@@ -136,8 +146,12 @@ fn component() -> &'static Path {
 }
 
 async fn serve_component() -> SocketAddr {
+    serve_component_with(Settings::default()).await
+}
+
+async fn serve_component_with(settings: Settings) -> SocketAddr {
     let path = component().to_owned();
-    let host = tokio::task::spawn_blocking(move || Host::load(&path, Settings::default()))
+    let host = tokio::task::spawn_blocking(move || Host::load(&path, settings))
         .await
         .unwrap()
         .unwrap_or_else(|e| panic!("{e:#}"));
@@ -146,7 +160,7 @@ async fn serve_component() -> SocketAddr {
 
 #[tokio::test]
 async fn the_component_serves_what_the_router_serves() {
-    let native = serves_the_plan_catalog(&Server::Native(edge::router())).await;
+    let native = serves_the_plan_catalog(&Server::Native(edge::catalog())).await;
     let component = serves_the_plan_catalog(&Server::Http(serve_component().await)).await;
     assert_eq!(
         String::from_utf8_lossy(&component),
@@ -170,7 +184,13 @@ async fn spin_toml_names_built_components_and_documented_routes() {
     let documented = document["paths"].as_object().unwrap();
     let components = manifest["component"].as_table().unwrap();
     let triggers = manifest["trigger"]["http"].as_array().unwrap();
-    assert!(!triggers.is_empty());
+    let routes: Vec<&str> = triggers
+        .iter()
+        .map(|t| t["route"].as_str().unwrap())
+        .collect();
+    assert_eq!(routes, ["/v1/plans", "/v1/me"]);
+    // Every variable a component reads is declared for the application.
+    let variables = manifest["variables"].as_table().unwrap();
     for trigger in triggers {
         let route = trigger["route"].as_str().unwrap();
         assert!(
@@ -183,6 +203,17 @@ async fn spin_toml_names_built_components_and_documented_routes() {
         let package = build.split_whitespace().skip_while(|w| *w != "-p").nth(1);
         assert_eq!(package, Some(env!("CARGO_PKG_NAME")), "{build}");
         assert!(build.contains("--target wasm32-wasip2") && build.contains("--release"));
+        for (variable, value) in component["variables"].as_table().unwrap() {
+            assert!(
+                variables.contains_key(variable),
+                "{variable} is not declared"
+            );
+            assert_eq!(
+                value.as_str(),
+                Some(format!("{{{{ {variable} }}}}").as_str())
+            );
+        }
+        assert_eq!(component["key_value_stores"].as_array().unwrap().len(), 1);
         let source = component["source"].as_str().unwrap();
         assert_eq!(
             source,
@@ -191,9 +222,144 @@ async fn spin_toml_names_built_components_and_documented_routes() {
                 env!("CARGO_PKG_NAME").replace('-', "_")
             )
         );
-        // The artifact the build makes loads as a wasi:http component and serves the route.
+        // The artifact the build makes loads as a wasi:http component and serves the route
+        // (`GET /v1/me` answers 401 without a session, but it answers).
         let addr = serve_component().await;
         let reply = Server::Http(addr).send(Method::GET, route, &[]).await;
-        assert_eq!(reply.status, StatusCode::OK, "{route}");
+        assert!(
+            matches!(reply.status.as_u16(), 200 | 401),
+            "{route}: {}",
+            reply.status
+        );
+    }
+}
+
+/// The origin API: the whole platform on a fresh SQLite database, on a loopback port.
+async fn origin() -> (SocketAddr, testkit::TestDb) {
+    let db = testkit::TestDb::sqlite(&app::MIGRATIONS).await;
+    let metrics = web::EmfMetrics::new(
+        "Saas/test".into(),
+        "origin".into(),
+        Box::new(std::io::sink()),
+    );
+    let platform = runtime::Platform::new(
+        db.backend.clone(),
+        std::sync::Arc::new(metrics),
+        time::Duration::hours(1),
+    );
+    let router = app::app(&platform, identity_passwords::Argon2Hasher::for_tests());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (addr, db)
+}
+
+/// The edge with the origin it may call, trusting sessions for `ttl_seconds`.
+async fn edge_in_front_of(origin: SocketAddr, ttl_seconds: &str) -> Server {
+    let settings = Settings {
+        allowed_outbound: vec![origin.to_string()],
+        config: [
+            ("origin_url".to_owned(), format!("http://{origin}")),
+            ("session_cache_seconds".to_owned(), ttl_seconds.to_owned()),
+        ]
+        .into(),
+    };
+    Server::Http(serve_component_with(settings).await)
+}
+
+async fn sign_up(origin: &Server, email: &str) -> String {
+    let body = serde_json::json!({"email": email, "password": "correct horse battery"});
+    let reply = origin
+        .send_body(
+            Method::POST,
+            "/v1/signup",
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    reply.json()["token"].as_str().unwrap().to_owned()
+}
+
+/// `GET /v1/me` at the edge answers as the origin does: the account for a session it accepts,
+/// 401 problems for a missing or unknown token. A session revoked at the origin keeps working
+/// at the edge until its entry expires, and no longer.
+#[tokio::test]
+async fn me_answers_as_the_origin_and_forgets_sessions_after_the_ttl() {
+    let (addr, _db) = origin().await;
+    let origin = Server::Http(addr);
+    let edge = edge_in_front_of(addr, "1").await;
+    let token = sign_up(&origin, "ada@example.com").await;
+    let bearer = format!("Bearer {token}");
+    let auth = [("authorization", bearer.as_str())];
+
+    let at_origin = origin.send(Method::GET, "/v1/me", &auth).await;
+    let at_edge = edge.send(Method::GET, "/v1/me", &auth).await;
+    assert_eq!(at_edge.status, StatusCode::OK);
+    assert_eq!(at_edge.json(), at_origin.json());
+    assert_eq!(
+        at_edge.header("cache-control"),
+        at_origin.header("cache-control")
+    );
+
+    let stranger = "Bearer sk_0000000000000000000000000000000000000000000";
+    for headers in [&[][..], &[("authorization", stranger)][..]] {
+        let at_origin = origin.send(Method::GET, "/v1/me", headers).await;
+        let at_edge = edge.send(Method::GET, "/v1/me", headers).await;
+        assert_eq!(at_edge.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(at_edge.status, at_origin.status);
+        assert_eq!(at_edge.header("content-type"), "application/problem+json");
+        assert_eq!(at_edge.json()["title"], at_origin.json()["title"]);
+    }
+
+    // Logged out at the origin: the edge's entry still holds, until it expires.
+    let logout = origin
+        .send(Method::DELETE, "/v1/sessions/current", &auth)
+        .await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        origin.send(Method::GET, "/v1/me", &auth).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        edge.send(Method::GET, "/v1/me", &auth).await.status,
+        StatusCode::OK
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let expired = edge.send(Method::GET, "/v1/me", &auth).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+}
+
+/// An origin the edge may not call, or one that is down, is a 503 problem, never a 500.
+#[tokio::test]
+async fn an_origin_out_of_reach_is_a_503() {
+    let (addr, _db) = origin().await;
+    let token = sign_up(&Server::Http(addr), "ada@example.com").await;
+    let bearer = format!("Bearer {token}");
+    let closed = testkit::free_port();
+    let denied = Settings {
+        allowed_outbound: Vec::new(),
+        config: [("origin_url".to_owned(), format!("http://{addr}"))].into(),
+    };
+    let down = Settings {
+        allowed_outbound: vec![format!("127.0.0.1:{closed}")],
+        config: [(
+            "origin_url".to_owned(),
+            format!("http://127.0.0.1:{closed}"),
+        )]
+        .into(),
+    };
+    for settings in [denied, down] {
+        let edge = Server::Http(serve_component_with(settings).await);
+        let reply = edge
+            .send(Method::GET, "/v1/me", &[("authorization", &bearer)])
+            .await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+        // The catalog needs no origin.
+        assert_eq!(
+            edge.send(Method::GET, "/v1/plans", &[]).await.status,
+            StatusCode::OK
+        );
     }
 }

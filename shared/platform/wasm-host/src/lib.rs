@@ -5,8 +5,14 @@
 //!
 //! Outgoing requests from the component go only to the authorities it was allowed
 //! ([`Settings::allowed_outbound`], Spin's `allowed_outbound_hosts`); any other fails in the
-//! component with `HttpRequestDenied`.
+//! component with `HttpRequestDenied`. Its state goes through the interfaces Spin 3 implements,
+//! `wasi:keyvalue/store` (one in-memory store, `default`) and `wasi:config/store` (the
+//! [`Settings::config`] values), in the versions spin-sdk 5 binds; wasmtime's own key-value and
+//! config crates implement other versions of those proposals.
 
+mod state;
+
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +25,8 @@ use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
+
+use crate::state::{Shared, StateData, StateView, config, keyvalue};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -61,6 +69,8 @@ pub fn build(package: &str) -> anyhow::Result<PathBuf> {
 pub struct Settings {
     /// Authorities (`host:port`) the component may send requests to.
     pub allowed_outbound: Vec<String>,
+    /// What `wasi:config/store` answers (Spin's component variables).
+    pub config: HashMap<String, String>,
 }
 
 /// A component compiled and linked, ready to serve.
@@ -68,6 +78,7 @@ pub struct Settings {
 pub struct Host {
     pre: ProxyPre<State>,
     settings: Arc<Settings>,
+    shared: Shared,
     /// How long compiling the component took.
     pub compiled_in: Duration,
 }
@@ -92,9 +103,12 @@ impl Host {
         let mut linker: Linker<State> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        keyvalue::add_to_linker::<State, StateData>(&mut linker, State::view)?;
+        config::add_to_linker::<State, StateData>(&mut linker, State::view)?;
         let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Self {
             pre,
+            shared: Shared::new(settings.config.clone()),
             settings: Arc::new(settings),
             compiled_in,
         })
@@ -153,6 +167,7 @@ impl Host {
             hooks: Outbound {
                 allowed: self.settings.clone(),
             },
+            shared: self.shared.clone(),
         };
         let mut store = Store::new(self.pre.engine(), state);
         let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -182,12 +197,22 @@ impl Host {
     }
 }
 
-/// One request's store: its resources, WASI and `wasi:http` contexts.
+/// One request's store: its resources, WASI and `wasi:http` contexts, and the shared state.
 struct State {
     table: ResourceTable,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: Outbound,
+    shared: Shared,
+}
+
+impl State {
+    fn view(&mut self) -> StateView<'_> {
+        StateView {
+            table: &mut self.table,
+            shared: &self.shared,
+        }
+    }
 }
 
 impl WasiView for State {

@@ -1,7 +1,9 @@
 //! Serves a Spin HTTP component on loopback, as `spin up` would serve it:
 //!
-//!     wasm-host <component.wasm> [127.0.0.1:3001]
+//!     wasm-host <component.wasm> [127.0.0.1:3001] [key=value ...]
 //!
+//! Each `key=value` is a configuration value the component reads through `wasi:config` (a Spin
+//! variable).
 //! `ALLOWED_OUTBOUND`: comma-separated `host:port` authorities the component may call.
 
 use std::path::PathBuf;
@@ -15,9 +17,15 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path: PathBuf = args
         .next()
-        .context("usage: wasm-host <component.wasm> [address]")?
+        .context("usage: wasm-host <component.wasm> [address] [key=value ...]")?
         .into();
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3001".into());
+    let config = args
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => Ok((key.to_owned(), value.to_owned())),
+            None => anyhow::bail!("{pair:?} is not key=value"),
+        })
+        .collect::<anyhow::Result<_>>()?;
     let allowed_outbound = std::env::var("ALLOWED_OUTBOUND")
         .unwrap_or_default()
         .split(',')
@@ -25,7 +33,13 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.is_empty())
         .map(str::to_owned)
         .collect();
-    let host = Host::load(&path, Settings { allowed_outbound })?;
+    let host = Host::load(
+        &path,
+        Settings {
+            allowed_outbound,
+            config,
+        },
+    )?;
     let listener = TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

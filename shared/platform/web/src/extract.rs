@@ -152,7 +152,7 @@ where
 }
 
 /// The token of an `Authorization: Bearer` header; the scheme is case-insensitive (RFC 9110).
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
+pub fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme

@@ -22,7 +22,7 @@ mod reads;
 use axum::Router;
 
 pub use activity::{ActivitySink, Recorder};
-pub use extract::{Authenticated, Json, Path};
+pub use extract::{Authenticated, Json, Path, bearer};
 pub use fields::{Fields, page, parse_id, tenant_scope};
 pub use health::{DynReadiness, Readiness};
 pub use kv::{Decision, Policy};

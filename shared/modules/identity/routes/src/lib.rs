@@ -32,6 +32,11 @@ impl FromRef<IdentityState> for Sessions {
     }
 }
 
+/// `GET /v1/me` alone: what the edge serves from its session cache.
+pub fn me() -> Router<IdentityState> {
+    Router::new().route("/v1/me", get(handlers::me))
+}
+
 /// Every identity route: what a function builds at cold start. The functions' tests check that
 /// it serves every operation of [`routes`].
 pub fn router() -> Router<IdentityState> {
@@ -45,7 +50,7 @@ pub fn router() -> Router<IdentityState> {
             per_ip(post(handlers::login), &limits::LOGIN_PER_IP),
         )
         .route("/v1/sessions/current", delete(handlers::logout))
-        .route("/v1/me", get(handlers::me))
+        .merge(me())
         .route(
             "/v1/password-resets",
             per_ip(
