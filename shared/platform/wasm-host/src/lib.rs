@@ -155,12 +155,21 @@ impl Host {
         Ok(addr)
     }
 
-    /// One request: a new instance, the component's handler, and its response.
-    async fn handle(
-        self,
-        request: hyper::Request<hyper::body::Incoming>,
-    ) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
-        let state = State {
+    /// Instantiates the component `n` times without serving a request: how long each took.
+    pub async fn instantiations(&self, n: usize) -> anyhow::Result<Vec<Duration>> {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut store = Store::new(self.pre.engine(), self.state());
+            let started = Instant::now();
+            self.pre.instantiate_async(&mut store).await?;
+            times.push(started.elapsed());
+        }
+        Ok(times)
+    }
+
+    /// A new instance's store.
+    fn state(&self) -> State {
+        State {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -168,8 +177,15 @@ impl Host {
                 allowed: self.settings.clone(),
             },
             shared: self.shared.clone(),
-        };
-        let mut store = Store::new(self.pre.engine(), state);
+        }
+    }
+
+    /// One request: a new instance, the component's handler, and its response.
+    async fn handle(
+        self,
+        request: hyper::Request<hyper::body::Incoming>,
+    ) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+        let mut store = Store::new(self.pre.engine(), self.state());
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let request = store
             .data_mut()

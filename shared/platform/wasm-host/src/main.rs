@@ -5,8 +5,13 @@
 //! Each `key=value` is a configuration value the component reads through `wasi:config` (a Spin
 //! variable).
 //! `ALLOWED_OUTBOUND`: comma-separated `host:port` authorities the component may call.
+//!
+//!     wasm-host --measure N <component.wasm>
+//!
+//! compiles the component, instantiates it N times without serving, and prints the times as
+//! JSON (`scripts/bench wasm`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -14,7 +19,13 @@ use wasm_host::{Host, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some("--measure") {
+        args.next();
+        let n: usize = args.next().context("--measure N")?.parse()?;
+        let path: PathBuf = args.next().context("--measure N <component.wasm>")?.into();
+        return measure(&path, n).await;
+    }
     let path: PathBuf = args
         .next()
         .context("usage: wasm-host <component.wasm> [address] [key=value ...]")?
@@ -53,4 +64,17 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+/// `--measure`: compile and instantiation times, as JSON on stdout.
+async fn measure(path: &Path, n: usize) -> anyhow::Result<()> {
+    let host = Host::load(path, Settings::default())?;
+    let times = host.instantiations(n).await?;
+    let micros: Vec<String> = times.iter().map(|t| t.as_micros().to_string()).collect();
+    println!(
+        "{{\"compile_ms\": {:.3}, \"instantiate_us\": [{}]}}",
+        host.compiled_in.as_secs_f64() * 1e3,
+        micros.join(", ")
+    );
+    Ok(())
 }
