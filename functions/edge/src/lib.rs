@@ -5,7 +5,9 @@
 //!
 //! Pieces that cannot run in a WebAssembly component (sqlx, Tokio's networking) get port
 //! adapters instead: the plan catalog needs none; `GET /v1/me` reads sessions and accounts from
-//! the edge's key-value store, filled from the origin API ([`me`]).
+//! the edge's key-value store, filled from the origin API ([`me`]); providers' signed events
+//! (`POST /v1/webhooks/inbound`) are verified by the webhooks module's own route and handed to
+//! a sink that forwards them to the origin, so only verified ones reach it.
 
 pub mod me;
 #[cfg(target_arch = "wasm32")]
@@ -15,6 +17,7 @@ mod spin;
 
 use axum::Router;
 use web::HttpOptions;
+use webhooks_routes::InboundState;
 
 /// The public plan catalog (`GET /v1/plans`), tenancy's own route, in the platform's HTTP
 /// layers (request ids, problem responses, ETags and `304`, security headers).
@@ -22,11 +25,13 @@ pub fn catalog() -> Router {
     web::serve(tenancy_routes::catalog(), &HttpOptions::default())
 }
 
-/// Everything the edge serves: the catalog and `GET /v1/me` on the edge's ports, in the
-/// platform's HTTP layers.
-pub fn router(edge: me::Edge) -> Router {
+/// Everything the edge serves: the catalog, `GET /v1/me` on the edge's ports, and inbound
+/// webhooks checked with `inbound`'s secret, in the platform's HTTP layers.
+pub fn router(edge: me::Edge, inbound: InboundState) -> Router {
     web::serve(
-        tenancy_routes::catalog().merge(me::router(edge)),
+        tenancy_routes::catalog()
+            .merge(me::router(edge))
+            .merge(webhooks_routes::inbound().with_state(inbound)),
         &HttpOptions::default(),
     )
 }

@@ -250,3 +250,100 @@ impl PasswordHasher for NoPasswords {
         Err(HashError(Box::new(origin_only("checking a password"))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Memory(Mutex<HashMap<String, Vec<u8>>>);
+
+    impl Bucket for Arc<Memory> {
+        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, Unavailable> {
+            Ok(self.0.lock().unwrap().get(key).cloned())
+        }
+
+        fn set(&self, key: &str, value: &[u8]) -> Result<(), Unavailable> {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(key.to_owned(), value.to_vec());
+            Ok(())
+        }
+
+        fn delete(&self, key: &str) -> Result<(), Unavailable> {
+            self.0.lock().unwrap().remove(key);
+            Ok(())
+        }
+    }
+
+    fn ada() -> User {
+        User {
+            id: UserId::generate(),
+            email: Email::parse("ada@example.com").unwrap(),
+            created_at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_session_finds_its_account_until_it_expires() {
+        let memory = Arc::new(Memory::default());
+        let cache = SessionCache::new(memory.clone(), Duration::from_secs(60));
+        let token = SessionToken::generate().unwrap();
+        let user = ada();
+        assert!(
+            EdgeSessions(cache.clone())
+                .find(&token.hash())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        cache.remember(&token.hash(), &user).unwrap();
+        let session = EdgeSessions(cache.clone())
+            .find(&token.hash())
+            .await
+            .unwrap();
+        assert_eq!(session.map(|s| s.user_id), Some(user.id));
+        let found = EdgeUsers(cache).user(user.id).await.unwrap().unwrap();
+        assert_eq!((found.id, found.email), (user.id, user.email.clone()));
+
+        let expired = SessionCache::new(memory.clone(), Duration::ZERO);
+        expired.remember(&token.hash(), &user).unwrap();
+        assert!(
+            EdgeSessions(expired.clone())
+                .find(&token.hash())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(EdgeUsers(expired).user(user.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_entry_is_a_miss_and_the_edge_issues_no_session() {
+        let memory = Arc::new(Memory::default());
+        let cache = SessionCache::new(memory.clone(), Duration::from_secs(60));
+        let token = SessionToken::generate().unwrap();
+        memory
+            .set(&session_key(&token.hash()), b"not json")
+            .unwrap();
+        assert!(
+            EdgeSessions(cache.clone())
+                .find(&token.hash())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let session = Session {
+            token_hash: token.hash(),
+            user_id: UserId::generate(),
+            expires_at: OffsetDateTime::now_utc(),
+        };
+        assert!(EdgeSessions(cache.clone()).insert(&session).await.is_err());
+        let signup = EdgeUsers(cache).stored_password(&ada().email).await;
+        assert!(signup.is_err());
+    }
+}

@@ -1,7 +1,8 @@
 //! The Spin adapter: a `wasi:http` incoming request becomes an `http::Request` for the router,
 //! and the router's response is written to the response outparam. The edge's ports are served
 //! by the interfaces Spin implements: `wasi:keyvalue` (the store `default`), `wasi:config` (the
-//! component's variables `origin_url` and `session_cache_seconds`) and outgoing `wasi:http`.
+//! component's variables `origin_url`, `session_cache_seconds` and `inbound_webhook_secret`)
+//! and outgoing `wasi:http`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -11,13 +12,16 @@ use axum::http::{self, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
 use identity::User;
-use kernel::{Email, Unavailable, UserId};
+use kernel::{Email, SystemClock, Unavailable, UserId};
 use sessions::SessionToken;
 use spin_sdk::http::{Fields, IncomingRequest, Method, OutgoingResponse, ResponseOutparam, Scheme};
 use spin_sdk::http_component;
 use spin_sdk::wit::wasi::config::store as config;
 use spin_sdk::wit::wasi::keyvalue::store as keyvalue;
 use tower::ServiceExt;
+use webhooks::signing::{ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use webhooks::{DynInboundSink, InboundDelivery, InboundSink, Secret};
+use webhooks_routes::InboundState;
 
 use crate::me::{Bucket, DynOrigin, Edge, Origin, SessionCache};
 
@@ -27,7 +31,7 @@ const MAX_BODY: usize = 6 * 1024 * 1024;
 #[http_component]
 async fn handle(request: IncomingRequest, out: ResponseOutparam) {
     let response = match into_request(request).await {
-        Ok(request) => match crate::router(edge()).oneshot(request).await {
+        Ok(request) => match crate::router(edge(), inbound()).oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         },
@@ -116,6 +120,22 @@ fn edge() -> Edge {
     }
 }
 
+/// Inbound webhooks checked with the `inbound_webhook_secret` variable (unset or invalid: the
+/// route answers 404) and forwarded to the origin.
+fn inbound() -> InboundState {
+    let secret = config::get("inbound_webhook_secret")
+        .ok()
+        .flatten()
+        .and_then(|raw| Secret::parse(raw.trim()).ok());
+    InboundState {
+        secret,
+        sink: Arc::from(DynInboundSink::new_box(SpinOrigin {
+            base: config::get("origin_url").ok().flatten(),
+        })),
+        clock: Arc::new(SystemClock),
+    }
+}
+
 /// The `default` store of `wasi:keyvalue`, opened on first use.
 #[derive(Default)]
 struct WasiBucket(Mutex<Option<keyvalue::Bucket>>);
@@ -201,6 +221,36 @@ impl Origin for SpinOrigin {
                     }))
                 }
                 401 => Ok(None),
+                status => Err(Unavailable::new(format!("the origin answered {status}"))),
+            }
+        })
+    }
+}
+
+/// Verified deliveries go to the origin's own inbound route, headers and body as they came;
+/// anything but its 202 is a failure the provider retries.
+impl InboundSink for SpinOrigin {
+    fn accept(
+        &self,
+        delivery: &InboundDelivery,
+    ) -> impl std::future::Future<Output = Result<(), Unavailable>> + Send {
+        let base = self.base.clone();
+        let delivery = delivery.clone();
+        send_wrapper::SendWrapper::new(async move {
+            let base = base.ok_or_else(|| Unavailable::new("origin_url is not configured"))?;
+            let url = format!("{}/v1/webhooks/inbound", base.trim_end_matches('/'));
+            let request = http::Request::post(url)
+                .header("content-type", "application/json")
+                .header(ID_HEADER, delivery.id)
+                .header(TIMESTAMP_HEADER, delivery.timestamp)
+                .header(SIGNATURE_HEADER, delivery.signature)
+                .body(delivery.body)
+                .map_err(Unavailable::new)?;
+            let response: http::Response<Vec<u8>> = spin_sdk::http::send(request)
+                .await
+                .map_err(|e| Unavailable::new(format!("the origin: {e}")))?;
+            match response.status().as_u16() {
+                202 => Ok(()),
                 status => Err(Unavailable::new(format!("the origin answered {status}"))),
             }
         })

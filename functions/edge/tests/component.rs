@@ -188,7 +188,7 @@ async fn spin_toml_names_built_components_and_documented_routes() {
         .iter()
         .map(|t| t["route"].as_str().unwrap())
         .collect();
-    assert_eq!(routes, ["/v1/plans", "/v1/me"]);
+    assert_eq!(routes, ["/v1/plans", "/v1/me", "/v1/webhooks/inbound"]);
     // Every variable a component reads is declared for the application.
     let variables = manifest["variables"].as_table().unwrap();
     for trigger in triggers {
@@ -223,11 +223,11 @@ async fn spin_toml_names_built_components_and_documented_routes() {
             )
         );
         // The artifact the build makes loads as a wasi:http component and serves the route
-        // (`GET /v1/me` answers 401 without a session, but it answers).
+        // (without a session or a secret it refuses, but not as an unknown route).
         let addr = serve_component().await;
         let reply = Server::Http(addr).send(Method::GET, route, &[]).await;
         assert!(
-            matches!(reply.status.as_u16(), 200 | 401),
+            matches!(reply.status.as_u16(), 200 | 401 | 405),
             "{route}: {}",
             reply.status
         );
@@ -236,6 +236,11 @@ async fn spin_toml_names_built_components_and_documented_routes() {
 
 /// The origin API: the whole platform on a fresh SQLite database, on a loopback port.
 async fn origin() -> (SocketAddr, testkit::TestDb) {
+    origin_with(None).await
+}
+
+/// The origin, taking providers' events signed with `inbound`.
+async fn origin_with(inbound: Option<webhooks::Secret>) -> (SocketAddr, testkit::TestDb) {
     let db = testkit::TestDb::sqlite(&app::MIGRATIONS).await;
     let metrics = web::EmfMetrics::new(
         "Saas/test".into(),
@@ -247,7 +252,11 @@ async fn origin() -> (SocketAddr, testkit::TestDb) {
         std::sync::Arc::new(metrics),
         time::Duration::hours(1),
     );
-    let router = app::app(&platform, identity_passwords::Argon2Hasher::for_tests());
+    let router = app::app_with(
+        &platform,
+        identity_passwords::Argon2Hasher::for_tests(),
+        inbound,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -362,4 +371,88 @@ async fn an_origin_out_of_reach_is_a_503() {
             StatusCode::OK
         );
     }
+}
+
+/// A provider's event signed with `secret` now, as (headers, body).
+fn signed(secret: &webhooks::Secret, id: &str, body: &str) -> Vec<(&'static str, String)> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut headers: Vec<(&'static str, String)> =
+        webhooks::signing::headers(secret, id, now, body.as_bytes()).into();
+    headers.push(("content-type", "application/json".to_owned()));
+    headers
+}
+
+async fn post_signed(server: &Server, headers: &[(&'static str, String)], body: &str) -> Reply {
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    server
+        .send_body(
+            Method::POST,
+            "/v1/webhooks/inbound",
+            &headers,
+            body.as_bytes().to_vec(),
+        )
+        .await
+}
+
+/// The edge verifies providers' signatures with the webhooks module's own route and forwards
+/// only verified events, which the origin (checking them again) records for the job queue.
+#[tokio::test]
+async fn only_verified_inbound_webhooks_reach_the_origin() {
+    let secret = webhooks::Secret::generate().unwrap();
+    let (addr, db) = origin_with(Some(secret.clone())).await;
+    let settings = Settings {
+        allowed_outbound: vec![addr.to_string()],
+        config: [
+            ("origin_url".to_owned(), format!("http://{addr}")),
+            ("inbound_webhook_secret".to_owned(), secret.expose()),
+        ]
+        .into(),
+    };
+    let edge = Server::Http(serve_component_with(settings).await);
+    let received = || async {
+        testkit::outbox(&db.backend)
+            .await
+            .into_iter()
+            .filter(|(kind, _)| kind == "webhooks.inbound_received")
+            .map(|(_, payload)| payload)
+            .collect::<Vec<_>>()
+    };
+
+    let body = r#"{"type":"invoice.paid","amount":1200}"#;
+    let accepted = post_signed(&edge, &signed(&secret, "msg_1", body), body).await;
+    assert_eq!(
+        accepted.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        String::from_utf8_lossy(&accepted.body)
+    );
+    let events = received().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["webhook_id"], "msg_1");
+    assert_eq!(events[0]["payload"]["amount"], 1200);
+
+    // Tampered, signed with another secret, or missing a header: turned away at the edge, and
+    // the origin records nothing more.
+    let tampered = r#"{"type":"invoice.paid","amount":1}"#;
+    let other = webhooks::Secret::generate().unwrap();
+    let cases = [
+        (signed(&secret, "msg_2", body), tampered, 401),
+        (signed(&other, "msg_3", body), body, 401),
+        (signed(&secret, "msg_4", body)[1..].to_vec(), body, 400),
+    ];
+    for (headers, sent, status) in cases {
+        let reply = post_signed(&edge, &headers, sent).await;
+        assert_eq!(reply.status.as_u16(), status);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+    }
+    assert_eq!(received().await.len(), 1);
+
+    // The same checks at the origin itself.
+    let origin = Server::Http(addr);
+    let at_origin = post_signed(&origin, &signed(&secret, "msg_2", body), tampered).await;
+    assert_eq!(at_origin.status, StatusCode::UNAUTHORIZED);
+    // Without a secret the edge takes no events at all.
+    let closed = Server::Http(serve_component().await);
+    let off = post_signed(&closed, &signed(&secret, "msg_5", body), body).await;
+    assert_eq!(off.status, StatusCode::NOT_FOUND);
 }

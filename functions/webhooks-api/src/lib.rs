@@ -1,15 +1,18 @@
 //! The webhooks module as one Lambda function: owners and admins register their tenant's
-//! endpoints and read the delivery log. Deliveries themselves are the jobs worker's. Of the
+//! endpoints and read the delivery log, and providers POST their signed events. Deliveries
+//! themselves are the jobs worker's. Of the
 //! other modules it links only the activity module's recorder, which counts its tenant-scoped
 //! requests for the tenants' dashboards, and the tenancy module's plans, which set each
 //! tenant's request budget.
 
+use std::sync::Arc;
+
 use activity_routes::ActivityRecorder;
 use axum::Router;
 use runtime::{DatabaseReady, Platform};
-use webhooks::Webhooks;
+use webhooks::{Secret, Webhooks};
 use webhooks_http::{HttpSender, HttpSenderConfig};
-use webhooks_routes::WebhooksState;
+use webhooks_routes::{InboundState, WebhooksState};
 
 /// The module on the platform's database, with the sender and URL policy of `config`: the API
 /// accepts exactly the URLs the worker will deliver to.
@@ -22,15 +25,40 @@ pub fn webhooks(platform: &Platform, config: HttpSenderConfig) -> anyhow::Result
     ))
 }
 
-/// Everything this function serves, relaying the outbox after each write.
-pub fn app(platform: &Platform, webhooks: Webhooks) -> Router {
+/// Everything this function serves, relaying the outbox after each write: the tenants'
+/// endpoints, and providers' events when `inbound` (their shared secret) is set.
+pub fn app(platform: &Platform, webhooks: Webhooks, inbound: Option<Secret>) -> Router {
     web::serve(
         platform.jobs.relay_after_writes(
             web::health::router(DatabaseReady(platform.backend.clone()))
-                .merge(router(platform, webhooks)),
+                .merge(router(platform, webhooks))
+                .merge(inbound_router(platform, inbound)),
         ),
         &options(platform),
     )
+}
+
+/// `INBOUND_WEBHOOK_SECRET`: the `whsec_…` secret providers sign their events with; unset, the
+/// inbound route answers 404.
+pub fn inbound_secret_from_env() -> anyhow::Result<Option<Secret>> {
+    match std::env::var("INBOUND_WEBHOOK_SECRET") {
+        Ok(raw) if !raw.trim().is_empty() => Secret::parse(raw.trim())
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("INBOUND_WEBHOOK_SECRET is invalid: {e}")),
+        _ => Ok(None),
+    }
+}
+
+/// Providers' signed events, recorded in the outbox, for this function and the local server.
+pub fn inbound_router(platform: &Platform, secret: Option<Secret>) -> Router {
+    webhooks_routes::inbound().with_state(InboundState {
+        secret,
+        sink: Arc::from(webhooks_sql::inbound(
+            &platform.backend,
+            platform.clock.clone(),
+        )),
+        clock: platform.clock.clone(),
+    })
 }
 
 /// The platform's HTTP options with a usage recorder and the tenants' plan budgets, read from
@@ -63,5 +91,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     web::openapi::merged([
         web::health::routes().into_openapi(),
         webhooks_routes::routes().into_openapi(),
+        webhooks_routes::inbound_routes().into_openapi(),
     ])
 }

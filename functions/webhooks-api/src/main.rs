@@ -14,5 +14,9 @@ async fn main() -> Result<(), Error> {
     telemetry::init(config.log_format);
     let platform = Platform::from_config(&config).await?;
     let webhooks = webhooks_api::webhooks(&platform, HttpSenderConfig::from_env()?)?;
-    lambda_http::run(lambda::handler(webhooks_api::app(&platform, webhooks))).await
+    let inbound = webhooks_api::inbound_secret_from_env()?;
+    lambda_http::run(lambda::handler(webhooks_api::app(
+        &platform, webhooks, inbound,
+    )))
+    .await
 }

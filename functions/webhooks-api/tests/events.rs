@@ -18,7 +18,7 @@ async fn events_get_the_expected_responses() {
     let platform = testkit::platform(&db.backend);
     for (file, expected) in CASES {
         let webhooks = webhooks_api::webhooks(&platform, HttpSenderConfig::default()).unwrap();
-        let app = webhooks_api::app(&platform, webhooks);
+        let app = webhooks_api::app(&platform, webhooks, None);
         let (status, body) = testkit::replay(app, &Path::new(EVENTS).join(file)).await;
         assert_eq!(status, *expected, "{file}: {body}");
     }
@@ -30,7 +30,7 @@ async fn the_router_serves_every_documented_operation() {
     let db = TestDb::sqlite(&[&PLATFORM, &webhooks_sql::MIGRATIONS]).await;
     let platform = testkit::platform(&db.backend);
     let webhooks = webhooks_api::webhooks(&platform, HttpSenderConfig::default()).unwrap();
-    let app = webhooks_api::app(&platform, webhooks);
+    let app = webhooks_api::app(&platform, webhooks, None);
     testkit::assert_serves_documented(app, &webhooks_api::openapi()).await;
 }
 

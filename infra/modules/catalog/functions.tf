@@ -75,6 +75,7 @@ locals {
         "POST /v1/tenants/{tenant_id}/webhooks",
         "DELETE /v1/tenants/{tenant_id}/webhooks/{endpoint_id}",
         "GET /v1/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries",
+        "POST /v1/webhooks/inbound",
       ]
       send_queues = ["jobs"]
       tables      = ["sessions", "rate_limits", "idempotency", "cache"]

@@ -145,7 +145,10 @@ async fn main() {
     let out = std::env::args()
         .skip_while(|a| a != "--out")
         .nth(1)
-        .map_or_else(|| PathBuf::from("target/bench"), PathBuf::from);
+        .map_or_else(
+            || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench")),
+            PathBuf::from,
+        );
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let ttl = time::Duration::hours(1);
     let redis = kv_redis::Redis::open(&testkit::redis::url()).unwrap_or_else(|e| panic!("{e}"));

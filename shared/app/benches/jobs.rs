@@ -304,7 +304,10 @@ async fn main() {
     let out = std::env::args()
         .skip_while(|a| a != "--out")
         .nth(1)
-        .map_or_else(|| PathBuf::from("target/bench"), PathBuf::from);
+        .map_or_else(
+            || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench")),
+            PathBuf::from,
+        );
 
     // 0. The SDK's first use, before anything else touches it; then a first publish.
     let (http_client_ms, sdk_config_ms, sqs_client_ms) = sdk_breakdown().await;

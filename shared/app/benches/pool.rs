@@ -46,7 +46,10 @@ fn args() -> Args {
     let need = |flag: &str| get(flag).unwrap_or_else(|| panic!("{flag} is required"));
     let num = |flag: &str, default: u64| get(flag).map_or(default, |v| v.parse().expect(flag));
     Args {
-        out: get("--out").map_or_else(|| PathBuf::from("target/bench"), PathBuf::from),
+        out: get("--out").map_or_else(
+            || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench")),
+            PathBuf::from,
+        ),
         direct: need("--direct"),
         pooled: need("--pooled"),
         admin: need("--admin"),

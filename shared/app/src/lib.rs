@@ -9,6 +9,7 @@ use database::shards::moves::TenantTable;
 use database::{Backend, MigrationSet, OpenError};
 use identity_passwords::Argon2Hasher;
 use runtime::{DatabaseReady, Platform};
+use webhooks::Secret;
 use webhooks_http::HttpSenderConfig;
 
 /// Every table's migrations: the platform's, then each module's.
@@ -36,8 +37,18 @@ pub async fn migrate(backend: &Backend) -> Result<(), OpenError> {
 
 /// Every route of every function, and the whole API's document generated live. Writes relay
 /// the outbox onto the configured queue, and usage is counted for the tenants' dashboards (by
-/// the recorder `platform.http` carries, or a new one), as the functions do.
+/// the recorder `platform.http` carries, or a new one), as the functions do. Inbound webhooks
+/// take their secret from `INBOUND_WEBHOOK_SECRET` (an invalid one turns them off).
 pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
+    let inbound = webhooks_api::inbound_secret_from_env().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "inbound webhooks are off");
+        None
+    });
+    app_with(platform, hasher, inbound)
+}
+
+/// [`app`] with providers' events signed with `inbound` (none: the route answers 404).
+pub fn app_with(platform: &Platform, hasher: Argon2Hasher, inbound: Option<Secret>) -> Router {
     let document = web::openapi::to_json(&openapi());
     web::serve(
         platform.jobs.relay_after_writes(
@@ -45,6 +56,7 @@ pub fn app(platform: &Platform, hasher: Argon2Hasher) -> Router {
                 .merge(accounts_api::router(platform, hasher))
                 .merge(tenants_api::router(platform))
                 .merge(webhooks_api::router(platform, webhooks(platform)))
+                .merge(webhooks_api::inbound_router(platform, inbound))
                 .merge(web::openapi::served(document)),
         ),
         &tenants_api::options(platform),

@@ -586,6 +586,7 @@ async fn every_route_is_documented(app: TestApp) {
         ("get", "/openapi.json"),
         ("get", "/v1/plans"),
         ("get", "/v1/tenants/{tenant_id}/dashboard"),
+        ("post", "/v1/webhooks/inbound"),
     ];
     let paths = doc.body["paths"].as_object().unwrap();
     let documented: usize = paths

@@ -15,7 +15,8 @@ mod support;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use axum::http::Method;
+use axum::body::Body;
+use axum::http::{Method, Request};
 use kernel::{EventId, TenantId};
 use serde_json::{Value, json};
 use support::{Reply, TestApp, User};
@@ -58,6 +59,7 @@ const BUDGETS: &[(&str, &str, usize)] = &[
     ("post", "/v1/invitations/accept", 11),
     ("get", "/v1/tenants/{tenant_id}/dashboard", 5),
     ("get", "/v1/tenants/{tenant_id}/webhooks", 3),
+    ("post", "/v1/webhooks/inbound", 2),
     ("post", "/v1/tenants/{tenant_id}/webhooks", 5),
     (
         "delete",
@@ -134,8 +136,15 @@ impl Audit<'_> {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        let request = support::request(method, path, token, body);
+        self.send_request(route, request).await
+    }
+
+    /// Sends `request` (an instance of `route`) and expects a success.
+    async fn send_request(&mut self, route: &str, request: Request<Body>) -> Reply {
+        let (method, path) = (request.method().clone(), request.uri().to_string());
         let before = self.statements.len();
-        let reply = self.app.call(method.clone(), path, token, body).await;
+        let reply = self.app.send(request).await;
         let ran = self.statements.since(before);
         assert!(
             reply.status.is_success(),
@@ -255,6 +264,18 @@ async fn every_route_stays_within_its_budget(app: TestApp) {
     ] {
         audit.send(Method::GET, route, route, None, None).await;
     }
+    let event = r#"{"type":"invoice.paid"}"#;
+    let secret = webhooks::Secret::parse(INBOUND_SECRET).unwrap();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let mut inbound = Request::builder()
+        .method(Method::POST)
+        .uri("/v1/webhooks/inbound")
+        .header("content-type", "application/json");
+    for (name, value) in webhooks::signing::headers(&secret, "msg_1", now, event.as_bytes()) {
+        inbound = inbound.header(name, value);
+    }
+    let inbound = inbound.body(Body::from(event)).unwrap();
+    audit.send_request("/v1/webhooks/inbound", inbound).await;
     let signup = json!({"email": "new@example.com", "password": "correct horse battery"});
     let new = audit
         .send(Method::POST, "/v1/signup", "/v1/signup", None, Some(signup))
@@ -453,8 +474,18 @@ async fn every_route_stays_within_its_budget(app: TestApp) {
     assert_eq!(documented, budgeted, "every documented route has a budget");
 }
 
+/// The secret providers sign inbound webhooks with in this suite.
+const INBOUND_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
 #[tokio::test]
 async fn postgres() {
     let db = TestDb::postgres(&app::MIGRATIONS).await;
-    every_route_stays_within_its_budget(TestApp::new(db)).await;
+    let mut app = TestApp::new(db);
+    let secret = webhooks::Secret::parse(INBOUND_SECRET).unwrap();
+    app.router = app::app_with(
+        &app.platform,
+        identity_passwords::Argon2Hasher::for_tests(),
+        Some(secret),
+    );
+    every_route_stays_within_its_budget(app).await;
 }

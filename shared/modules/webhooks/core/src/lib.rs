@@ -14,6 +14,7 @@ mod description;
 mod endpoint_url;
 mod error;
 mod events;
+pub mod inbound;
 pub mod memory;
 mod model;
 mod ports;
@@ -27,6 +28,7 @@ pub use description::Description;
 pub use endpoint_url::{EndpointUrl, UrlHost, UrlPolicy};
 pub use error::{DeliverError, WebhooksError};
 pub use events::EndpointDisabled;
+pub use inbound::{DynInboundSink, InboundDelivery, InboundError, InboundReceived, InboundSink};
 pub use memory::MemoryEndpoints;
 pub use model::{
     Attempt, Delivery, DeliveryId, DeliveryPage, Endpoint, EndpointId, NewEndpoint, Outcome,

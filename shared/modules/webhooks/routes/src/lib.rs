@@ -7,14 +7,17 @@ mod deliveries;
 mod dto;
 mod endpoints;
 mod errors;
+mod inbound;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use sessions::Sessions;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use webhooks::Webhooks;
+
+pub use inbound::InboundState;
 
 /// What the webhooks routes need, built once per process.
 #[derive(Clone)]
@@ -44,6 +47,16 @@ pub fn router() -> Router<WebhooksState> {
             "/v1/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries",
             get(deliveries::list_deliveries),
         )
+}
+
+/// `POST /v1/webhooks/inbound`: providers' signed events, for the origin and the edge alike.
+pub fn inbound() -> Router<InboundState> {
+    Router::new().route("/v1/webhooks/inbound", post(inbound::receive_inbound))
+}
+
+/// The inbound route with its OpenAPI operation, for the document.
+pub fn inbound_routes() -> OpenApiRouter<InboundState> {
+    OpenApiRouter::new().routes(routes!(inbound::receive_inbound))
 }
 
 /// The same routes, each carrying its OpenAPI operation, for the document.

@@ -5,18 +5,22 @@
 
 mod dialect;
 mod endpoints;
+mod inbound;
 mod rows;
 mod sql;
 
+use std::sync::Arc;
+
 use database::shards::moves::TenantTable;
 use database::{Backend, MigrationSet};
-use kernel::Unavailable;
+use kernel::{Clock, Unavailable};
 use sqlx::migrate::Migrator;
 use time::OffsetDateTime;
-use webhooks::DynEndpoints;
+use webhooks::{DynEndpoints, DynInboundSink};
 
 pub use dialect::WebhooksDialect;
 pub use endpoints::SqlEndpoints;
+pub use inbound::SqlInbound;
 pub use sql::AUDITED;
 
 /// Endpoints and their log on the configured database.
@@ -24,6 +28,14 @@ pub fn endpoints(backend: &Backend) -> Box<DynEndpoints<'static>> {
     match backend {
         Backend::Postgres(db) => DynEndpoints::new_box(SqlEndpoints::new(db.clone())),
         Backend::Sqlite(db) => DynEndpoints::new_box(SqlEndpoints::new(db.clone())),
+    }
+}
+
+/// Verified inbound deliveries into the outbox of the configured (home) database.
+pub fn inbound(backend: &Backend, clock: Arc<dyn Clock>) -> Box<DynInboundSink<'static>> {
+    match backend {
+        Backend::Postgres(db) => DynInboundSink::new_box(SqlInbound::new(db.clone(), clock)),
+        Backend::Sqlite(db) => DynInboundSink::new_box(SqlInbound::new(db.clone(), clock)),
     }
 }
 
