@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{self, StatusCode};
+use axum::http;
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
 use identity::User;
@@ -35,7 +35,7 @@ async fn handle(request: IncomingRequest, out: ResponseOutparam) {
             Ok(response) => response,
             Err(never) => match never {},
         },
-        Err(reason) => (StatusCode::BAD_REQUEST, reason).into_response(),
+        Err(reason) => web::ApiError::bad_request(reason, None).into_response(),
     };
     write(response, out).await;
 }
