@@ -9,7 +9,11 @@ use testkit::TestDb;
 const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/tenants-api");
 
 /// Each event file and the status it must produce.
-const CASES: &[(&str, u16)] = &[("health.json", 200), ("members-named-stage.json", 401)];
+const CASES: &[(&str, u16)] = &[
+    ("health.json", 200),
+    ("members-named-stage.json", 401),
+    ("plans.json", 200),
+];
 
 #[tokio::test]
 async fn events_get_the_expected_responses() {
