@@ -54,9 +54,11 @@ trap cleanup EXIT
 PORT="$(infra_free_port)"
 API="http://127.0.0.1:$PORT"
 # No in-process job consumers: a webhook must never go to a URL the fuzzer made up. No rate
-# limits: the fuzzer sends thousands of requests from one address and one session.
+# limits: the fuzzer sends thousands of requests from one address and one session. Inbound
+# webhooks on, with a secret of this run, so that their checks are what the fuzzer meets.
+INBOUND_SECRET="whsec_$(head -c 32 /dev/urandom | base64 -w0)"
 HOST=127.0.0.1 PORT="$PORT" SQLITE_PATH="$WORK/api.sqlite" PASSWORD_HASH_CONCURRENCY=2 \
-  JOBS_IN_PROCESS=false RATE_LIMITS=off MAIL_DIR="$WORK/mail" \
+  JOBS_IN_PROCESS=false RATE_LIMITS=off MAIL_DIR="$WORK/mail" INBOUND_WEBHOOK_SECRET="$INBOUND_SECRET" \
   LOG_FORMAT=json "$SERVER" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 150); do

@@ -46,15 +46,10 @@ pub(crate) async fn receive_inbound(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let Some(secret) = &state.secret else {
-        return Err(ApiError::NotFound("the inbound webhook endpoint"));
-    };
     let header = |name: &'static str| {
         headers
             .get(name)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .ok_or_else(|| {
                 ApiError::bad_request(format!("the {name} header is required"), Some(name.into()))
             })
@@ -64,6 +59,9 @@ pub(crate) async fn receive_inbound(
         timestamp: header(TIMESTAMP_HEADER)?,
         signature: header(SIGNATURE_HEADER)?,
         body: body.to_vec(),
+    };
+    let Some(secret) = &state.secret else {
+        return Err(ApiError::NotFound("the inbound webhook endpoint"));
     };
     webhooks::inbound::receive(secret, &delivery, state.clock.now(), &state.sink)
         .await
