@@ -36,6 +36,19 @@ fn limits(kv: impl kv::KeyValue + 'static, on_failure: LimiterFailure) -> Limits
     }
 }
 
+/// Waits, if need be, until the current minute-long limit window has 20 s left, so that a burst
+/// counted against a per-minute limit is not split in two by the window's end.
+async fn fresh_minute() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let left = 60 - now % 60;
+    if left < 20 {
+        tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+    }
+}
+
 fn from(ip: &str, mut request: Request<Body>) -> Request<Body> {
     let ip: IpAddr = ip.parse().unwrap();
     request.extensions_mut().insert(ClientAddr(ip));
@@ -359,6 +372,7 @@ async fn behind_the_cdn_the_viewer_address_is_the_client() {
 async fn sessions_are_limited_per_session() {
     let app =
         app_with(|o| o.limits = Some(limits(MemoryKv::default(), LimiterFailure::Open))).await;
+    fresh_minute().await;
     let ada = app.signup("ada@example.com", "Acme").await;
     // The signup's tenant creation counted once.
     let limit = web::PER_SESSION.limit;
@@ -557,6 +571,7 @@ async fn tenants_are_limited_by_their_plan() {
     platform.http.tenant_quotas = Some(web::DynTenantQuotas::new_arc(quotas));
     let app = TestApp::with_platform(platform, metrics, Some(db));
 
+    fresh_minute().await;
     let ada = app.signup("ada@example.com", "Acme").await;
     let eve = app.signup("eve@example.com", "Evil").await;
     let path = format!("/v1/tenants/{}", ada.tenant_id);
