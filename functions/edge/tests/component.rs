@@ -168,6 +168,34 @@ async fn the_component_serves_what_the_router_serves() {
     );
 }
 
+/// A component that cannot run (here its linear memory is over the host's limit) answers 500
+/// with a problem, request after request, and the host goes on serving.
+#[tokio::test]
+async fn a_component_that_fails_is_a_500_problem() {
+    let edge = Server::Http(
+        serve_component_with(Settings {
+            max_memory_bytes: Some(64 * 1024),
+            ..Settings::default()
+        })
+        .await,
+    );
+    for _ in 0..2 {
+        let reply = edge.send(Method::GET, "/v1/plans", &[]).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+        assert_eq!(reply.json()["status"], 500);
+    }
+    let roomy = Server::Http(
+        serve_component_with(Settings {
+            max_memory_bytes: Some(64 << 20),
+            ..Settings::default()
+        })
+        .await,
+    );
+    let reply = roomy.send(Method::GET, "/v1/plans", &[]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+}
+
 /// Every component `spin.toml` names is this crate, built where its build command puts it,
 /// and loads as a `wasi:http` component; every route it triggers is one the API documents.
 #[tokio::test]
@@ -272,6 +300,7 @@ async fn edge_in_front_of(origin: SocketAddr, ttl_seconds: &str) -> Server {
             ("session_cache_seconds".to_owned(), ttl_seconds.to_owned()),
         ]
         .into(),
+        ..Settings::default()
     };
     Server::Http(serve_component_with(settings).await)
 }
@@ -349,6 +378,7 @@ async fn an_origin_out_of_reach_is_a_503() {
     let denied = Settings {
         allowed_outbound: Vec::new(),
         config: [("origin_url".to_owned(), format!("http://{addr}"))].into(),
+        ..Settings::default()
     };
     let down = Settings {
         allowed_outbound: vec![format!("127.0.0.1:{closed}")],
@@ -357,6 +387,7 @@ async fn an_origin_out_of_reach_is_a_503() {
             format!("http://127.0.0.1:{closed}"),
         )]
         .into(),
+        ..Settings::default()
     };
     for settings in [denied, down] {
         let edge = Server::Http(serve_component_with(settings).await);
@@ -407,6 +438,7 @@ async fn only_verified_inbound_webhooks_reach_the_origin() {
             ("inbound_webhook_secret".to_owned(), secret.expose()),
         ]
         .into(),
+        ..Settings::default()
     };
     let edge = Server::Http(serve_component_with(settings).await);
     let received = || async {

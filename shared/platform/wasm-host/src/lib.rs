@@ -9,6 +9,10 @@
 //! `wasi:keyvalue/store` (one in-memory store, `default`) and `wasi:config/store` (the
 //! [`Settings::config`] values), in the versions spin-sdk 5 binds; wasmtime's own key-value and
 //! config crates implement other versions of those proposals.
+//!
+//! A request the component fails (a trap, a linear memory over
+//! [`Settings::max_memory_bytes`], a return without a response) is answered 500 with a
+//! problem, as Spin answers it, and the connection stays usable.
 
 mod state;
 
@@ -21,10 +25,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder};
 
 use crate::state::{Shared, StateData, StateView, config, keyvalue};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -71,6 +77,9 @@ pub struct Settings {
     pub allowed_outbound: Vec<String>,
     /// What `wasi:config/store` answers (Spin's component variables).
     pub config: HashMap<String, String>,
+    /// The most linear memory one instance may grow to (`wasmtime serve -W max-memory-size`);
+    /// None: the 4 GiB of wasm32.
+    pub max_memory_bytes: Option<usize>,
 }
 
 /// A component compiled and linked, ready to serve.
@@ -125,7 +134,7 @@ impl Host {
                 let (client, _) = listener.accept().await?;
                 let host = self.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| host.clone().handle(req));
+                    let service = hyper::service::service_fn(move |req| host.clone().respond(req));
                     let served = http1::Builder::new()
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(client), service)
@@ -159,7 +168,7 @@ impl Host {
     pub async fn instantiations(&self, n: usize) -> anyhow::Result<Vec<Duration>> {
         let mut times = Vec::with_capacity(n);
         for _ in 0..n {
-            let mut store = Store::new(self.pre.engine(), self.state());
+            let mut store = self.store();
             let started = Instant::now();
             self.pre.instantiate_async(&mut store).await?;
             times.push(started.elapsed());
@@ -167,9 +176,21 @@ impl Host {
         Ok(times)
     }
 
-    /// A new instance's store.
+    /// A new instance's store, held to the memory limit.
+    fn store(&self) -> Store<State> {
+        let mut store = Store::new(self.pre.engine(), self.state());
+        store.limiter(|state| &mut state.limits);
+        store
+    }
+
+    /// A new instance's state.
     fn state(&self) -> State {
+        let mut limits = StoreLimitsBuilder::new();
+        if let Some(bytes) = self.settings.max_memory_bytes {
+            limits = limits.memory_size(bytes);
+        }
         State {
+            limits: limits.build(),
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -180,12 +201,23 @@ impl Host {
         }
     }
 
+    /// One request's response: the component's, or a 500 problem where it failed.
+    async fn respond(
+        self,
+        request: hyper::Request<hyper::body::Incoming>,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, std::convert::Infallible> {
+        Ok(self.handle(request).await.unwrap_or_else(|err| {
+            eprintln!("wasm-host: the component failed: {err:#}");
+            failed()
+        }))
+    }
+
     /// One request: a new instance, the component's handler, and its response.
     async fn handle(
         self,
         request: hyper::Request<hyper::body::Incoming>,
     ) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
-        let mut store = Store::new(self.pre.engine(), self.state());
+        let mut store = self.store();
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let request = store
             .data_mut()
@@ -213,8 +245,24 @@ impl Host {
     }
 }
 
+/// The answer to a request the component failed.
+fn failed() -> hyper::Response<HyperOutgoingBody> {
+    let problem = r#"{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the component failed to handle the request"}"#;
+    let body = Full::new(Bytes::from_static(problem.as_bytes()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut response = hyper::Response::new(body);
+    *response.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
 /// One request's store: its resources, WASI and `wasi:http` contexts, and the shared state.
 struct State {
+    limits: StoreLimits,
     table: ResourceTable,
     wasi: WasiCtx,
     http: WasiHttpCtx,

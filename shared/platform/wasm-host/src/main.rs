@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
         Settings {
             allowed_outbound,
             config,
+            max_memory_bytes: None,
         },
     )?;
     let listener = TcpListener::bind(&addr)
