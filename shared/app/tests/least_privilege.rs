@@ -51,6 +51,17 @@ impl Fixture {
         }
     }
 
+    /// A role that stands in for RDS's `rds_iam`, dropped with the fixture.
+    async fn iam_role(&mut self) -> String {
+        let iam = format!("iam_{}", Uuid::now_v7().simple());
+        self.role.extra.push(iam.clone());
+        sqlx::raw_sql(&format!("CREATE ROLE \"{iam}\" NOLOGIN"))
+            .execute(&self.owner)
+            .await
+            .expect("create the stand-in for rds_iam");
+        iam
+    }
+
     fn app_pool(&self) -> &PgPool {
         match &self.app {
             Backend::Postgres(db) => db.raw_pool(),
@@ -298,12 +309,7 @@ async fn tables_of_later_migrations_are_usable_and_only_the_owner_migrates() {
 #[tokio::test]
 async fn bootstrapping_again_changes_nothing_and_joins_the_iam_role_when_present() {
     let mut fixture = Fixture::new().await;
-    let iam = format!("iam_{}", Uuid::now_v7().simple());
-    fixture.role.extra.push(iam.clone());
-    sqlx::raw_sql(&format!("CREATE ROLE \"{iam}\" NOLOGIN"))
-        .execute(&fixture.owner)
-        .await
-        .expect("create the stand-in for rds_iam");
+    let iam = fixture.iam_role().await;
 
     let member = |role: String| {
         let owner = fixture.owner.clone();
@@ -337,12 +343,7 @@ async fn bootstrapping_again_changes_nothing_and_joins_the_iam_role_when_present
 #[tokio::test]
 async fn a_password_login_leaves_the_iam_role() {
     let mut fixture = Fixture::new().await;
-    let iam = format!("iam_{}", Uuid::now_v7().simple());
-    fixture.role.extra.push(iam.clone());
-    sqlx::raw_sql(&format!("CREATE ROLE \"{iam}\" NOLOGIN"))
-        .execute(&fixture.owner)
-        .await
-        .expect("create the stand-in for rds_iam");
+    let iam = fixture.iam_role().await;
     let state = || async {
         sqlx::query_as::<_, (bool, Option<String>)>(
             "SELECT pg_has_role(rolname, $2, 'MEMBER'), rolpassword FROM pg_authid \
