@@ -149,12 +149,18 @@ async fn serve_component() -> SocketAddr {
     serve_component_with(Settings::default()).await
 }
 
+/// The component compiled once per test run; each test serves it with its own settings.
+fn compiled() -> &'static Host {
+    static COMPILED: OnceLock<Host> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        Host::load(component(), Settings::default()).unwrap_or_else(|e| panic!("{e:#}"))
+    })
+}
+
 async fn serve_component_with(settings: Settings) -> SocketAddr {
-    let path = component().to_owned();
-    let host = tokio::task::spawn_blocking(move || Host::load(&path, settings))
+    let host = tokio::task::spawn_blocking(move || compiled().with_settings(settings))
         .await
-        .unwrap()
-        .unwrap_or_else(|e| panic!("{e:#}"));
+        .unwrap();
     host.spawn().await.unwrap()
 }
 

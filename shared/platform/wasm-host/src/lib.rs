@@ -123,6 +123,16 @@ impl Host {
         })
     }
 
+    /// The same compiled component with other settings: nothing is compiled again.
+    pub fn with_settings(&self, settings: Settings) -> Self {
+        Self {
+            pre: self.pre.clone(),
+            shared: Shared::new(settings.config.clone()),
+            settings: Arc::new(settings),
+            compiled_in: self.compiled_in,
+        }
+    }
+
     /// Serves on `listener` until `stop` completes.
     pub async fn serve(
         self,
