@@ -2,7 +2,8 @@
 //! that the after-commit relay missed (the queue was down, the function was frozen), so an
 //! accepted job reaches the queue within about a minute of the queue coming back, then deletes
 //! expired sessions, password resets and invitations, and what is past its
-//! retention (the webhook delivery log after 30 days, the activity counts after 100).
+//! retention (the webhook delivery log and inbound webhook ids after 30 days, the activity counts
+//! after 100).
 
 use database::sweep::{Retention, Swept};
 use kernel::Unavailable;
@@ -20,11 +21,13 @@ pub struct Report {
     pub invitations: u64,
     /// Webhook delivery log entries past their retention deleted.
     pub webhook_deliveries: u64,
+    /// Inbound webhook ids past the delivery log's retention deleted.
+    pub inbound_webhook_ids: u64,
     /// Daily activity counts past their retention deleted.
     pub activity_counts: u64,
 }
 
-/// How long the webhook delivery log is kept.
+/// How long the webhook delivery log, and the ids of inbound deliveries, are kept.
 pub const DELIVERY_LOG_RETENTION: time::Duration = time::Duration::days(30);
 
 /// How long daily activity counts are kept: longer than the dashboard's 90 days.
@@ -40,6 +43,8 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
     let invitations = tenancy_sql::sweep(&platform.backend, now).await?;
     let webhook_deliveries =
         webhooks_sql::sweep(&platform.backend, now - DELIVERY_LOG_RETENTION).await?;
+    let inbound_webhook_ids =
+        webhooks_sql::sweep_inbound(&platform.backend, now - DELIVERY_LOG_RETENTION).await?;
     let activity_counts = activity_sql::sweep(&platform.backend, now - ACTIVITY_RETENTION).await?;
     let relayed = relayed?;
     tracing::info!(
@@ -48,6 +53,7 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
         password_resets,
         invitations,
         webhook_deliveries,
+        inbound_webhook_ids,
         activity_counts,
         "swept"
     );
@@ -57,6 +63,7 @@ pub async fn run(platform: &Platform) -> Result<Report, Unavailable> {
         password_resets,
         invitations,
         webhook_deliveries,
+        inbound_webhook_ids,
         activity_counts,
     })
 }

@@ -1,5 +1,6 @@
 //! Providers' signed events at the origin: `POST /v1/webhooks/inbound` verifies the Standard
-//! Webhooks signature with the configured secret and records what verifies in the outbox.
+//! Webhooks signature with the configured secret and records what verifies in the outbox, once
+//! per `webhook-id`, on both databases.
 
 #[allow(dead_code)]
 mod support;
@@ -45,9 +46,7 @@ async fn received(db: &TestDb) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn verified_events_are_recorded_and_the_rest_refused() {
-    let db = TestDb::sqlite(&app::MIGRATIONS).await;
+async fn verified_events_are_recorded_once_and_the_rest_refused(db: TestDb) {
     let metrics =
         web::EmfMetrics::new("Saas/test".into(), "test".into(), Box::new(std::io::sink()));
     let platform = Platform::new(
@@ -67,8 +66,14 @@ async fn verified_events_are_recorded_and_the_rest_refused() {
     assert_eq!(events[0]["webhook_id"], "msg_1");
     assert_eq!(events[0]["payload"]["type"], "invoice.paid");
 
+    // The provider sends the message again (it missed the answer): accepted, not recorded.
+    let later = now + time::Duration::seconds(30);
+    let repeat = send(&app, delivery(&secret, "msg_1", later, body, None)).await;
+    assert_eq!(repeat.status.as_u16(), 202, "{}", repeat.body);
+    assert_eq!(received(&db).await.len(), 1);
+
     let stale = now - time::Duration::minutes(6);
-    let refused: [(Request<Body>, u16, Option<&str>); 4] = [
+    let refused: [(Request<Body>, u16, Option<&str>); 5] = [
         (delivery(&secret, "msg_2", stale, body, None), 401, None),
         (
             delivery(&Secret::generate().unwrap(), "msg_3", now, body, None),
@@ -85,6 +90,11 @@ async fn verified_events_are_recorded_and_the_rest_refused() {
             400,
             Some("webhook-signature"),
         ),
+        (
+            delivery(&secret, &"m".repeat(257), now, body, None),
+            400,
+            Some("webhook-id"),
+        ),
     ];
     for (request, status, field) in refused {
         let reply: Reply = send(&app, request).await;
@@ -95,9 +105,36 @@ async fn verified_events_are_recorded_and_the_rest_refused() {
     }
     assert_eq!(received(&db).await.len(), 1);
 
+    // Ids are kept until the sweeper deletes them; a repeat after that is recorded again.
+    assert_eq!(
+        webhooks_sql::sweep_inbound(&db.backend, now).await.unwrap(),
+        0
+    );
+    let swept = webhooks_sql::sweep_inbound(&db.backend, later + time::Duration::seconds(1));
+    assert_eq!(swept.await.unwrap(), 1);
+    let again = send(&app, delivery(&secret, "msg_1", later, body, None)).await;
+    assert_eq!(again.status.as_u16(), 202, "{}", again.body);
+    assert_eq!(received(&db).await.len(), 2);
+
     // Without a secret the route is off.
     let off = app::app_with(&platform, Argon2Hasher::for_tests(), None);
     send(&off, delivery(&secret, "msg_6", now, body, None))
         .await
         .assert_problem(404);
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn verified_events_are_recorded_once_and_the_rest_refused() {
+        let db = testkit::TestDb::sqlite(&app::MIGRATIONS).await;
+        super::verified_events_are_recorded_once_and_the_rest_refused(db).await;
+    }
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn verified_events_are_recorded_once_and_the_rest_refused() {
+        let db = testkit::TestDb::postgres(&app::MIGRATIONS).await;
+        super::verified_events_are_recorded_once_and_the_rest_refused(db).await;
+    }
 }

@@ -274,7 +274,10 @@ impl Fixture {
             "webhooks_sql::SELECT_TARGETS" => one(vec![tenant, event]),
             "webhooks_sql::COUNT_ATTEMPTS" => one(vec![endpoint, event]),
             "webhooks_sql::UPDATE_STREAK" => one(vec![tenant, endpoint, I32(0), Bool(true)]),
-            "webhooks_sql::DELETE_OLD_DELIVERIES" => one(vec![Time(f.now - Duration::days(30))]),
+            "webhooks_sql::DELETE_OLD_DELIVERIES" | "webhooks_sql::DELETE_OLD_INBOUND_IDS" => {
+                one(vec![Time(f.now - Duration::days(30))])
+            }
+            "webhooks_sql::INSERT_INBOUND_ID" => one(vec![Text("msg_1".into()), Time(f.now)]),
 
             "activity_sql::SELECT_MEMBER" => one(vec![tenant, owner]),
             "activity_sql::SELECT_LOGINS"

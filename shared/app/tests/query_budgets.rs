@@ -59,7 +59,7 @@ const BUDGETS: &[(&str, &str, usize)] = &[
     ("post", "/v1/invitations/accept", 11),
     ("get", "/v1/tenants/{tenant_id}/dashboard", 5),
     ("get", "/v1/tenants/{tenant_id}/webhooks", 3),
-    ("post", "/v1/webhooks/inbound", 2),
+    ("post", "/v1/webhooks/inbound", 3),
     ("post", "/v1/tenants/{tenant_id}/webhooks", 5),
     (
         "delete",

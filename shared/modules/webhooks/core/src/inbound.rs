@@ -21,7 +21,8 @@ pub struct InboundDelivery {
     pub body: Vec<u8>,
 }
 
-/// Where verified deliveries go.
+/// Where verified deliveries go. A provider sends a message again, with the same id, until it
+/// is answered 2xx: a sink accepts a repeat and records the message once.
 #[dynosaur::dynosaur(pub DynInboundSink = dyn(box) InboundSink)]
 pub trait InboundSink: Send + Sync {
     fn accept(
@@ -30,9 +31,14 @@ pub trait InboundSink: Send + Sync {
     ) -> impl Future<Output = Result<(), Unavailable>> + Send;
 }
 
+/// The longest `webhook-id` the platform keeps, in bytes.
+pub const MAX_ID_LEN: usize = 256;
+
 /// Why a delivery was turned away.
 #[derive(Debug, thiserror::Error)]
 pub enum InboundError {
+    #[error("the webhook-id must be 1 to {MAX_ID_LEN} printable ASCII characters")]
+    BadId,
     #[error("the signature does not verify: {0}")]
     Unverified(VerifyError),
     #[error("the body is not a JSON document")]
@@ -49,6 +55,10 @@ pub async fn receive(
     now: OffsetDateTime,
     sink: &DynInboundSink<'_>,
 ) -> Result<(), InboundError> {
+    let id = &delivery.id;
+    if id.is_empty() || id.len() > MAX_ID_LEN || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(InboundError::BadId);
+    }
     signing::verify(
         secret,
         &delivery.id,
@@ -131,11 +141,14 @@ mod tests {
         let mut tampered = good.clone();
         tampered.body = br#"{"type":"invoice.void"}"#.to_vec();
         let not_json = signed(&secret, b"paid", now);
+        let mut long_id = good.clone();
+        long_id.id = "m".repeat(MAX_ID_LEN + 1);
         for (delivery, key) in [
             (signed(&other, b"{}", now), &secret),
             (stale, &secret),
             (tampered, &secret),
             (not_json, &secret),
+            (long_id, &secret),
         ] {
             assert!(receive(key, &delivery, now, &sink).await.is_err());
         }

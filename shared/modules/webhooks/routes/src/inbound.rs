@@ -34,8 +34,8 @@ pub struct InboundState {
         ("webhook-signature" = String, Header, description = "Space-separated `v1,<base64>` signatures"),
     ),
     responses(
-        (status = 202, description = "Verified and accepted"),
-        (status = 400, description = "A missing header, or a body that is not JSON", body = Problem),
+        (status = 202, description = "Verified and accepted; a repeat of an accepted webhook-id is accepted again and recorded once"),
+        (status = 400, description = "A missing header, a webhook-id over 256 characters, or a body that is not JSON", body = Problem),
         (status = 401, description = "The signature does not verify, or the timestamp is stale", body = Problem),
         (status = 404, description = "No provider secret is configured: inbound webhooks are off", body = Problem),
         (status = 503, description = "The delivery could not be recorded; the provider retries", body = Problem),
@@ -69,6 +69,13 @@ pub(crate) async fn receive_inbound(
             InboundError::Unverified(_) => {
                 ApiError::Unauthenticated("the webhook signature does not verify")
             }
+            InboundError::BadId => ApiError::bad_request(
+                format!(
+                    "the {ID_HEADER} header must be 1 to {} printable ASCII characters",
+                    webhooks::inbound::MAX_ID_LEN
+                ),
+                Some(ID_HEADER.into()),
+            ),
             InboundError::NotJson => {
                 ApiError::bad_request("the body is not a JSON document", Some("body".into()))
             }

@@ -1,5 +1,6 @@
 //! Verified inbound deliveries, recorded as [`InboundReceived`] events in the outbox of the
-//! home database, from which the relay publishes them to the job queue.
+//! home database, from which the relay publishes them to the job queue. The delivery's id is
+//! kept in the same transaction, so a provider's repeat of a message is recorded once.
 
 use std::sync::Arc;
 
@@ -10,6 +11,8 @@ use sqlx::{Encode, Executor, IntoArguments, Type};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use webhooks::{InboundDelivery, InboundReceived, InboundSink};
+
+use crate::sql;
 
 pub struct SqlInbound<DB: Dialect> {
     db: Db<DB>,
@@ -38,6 +41,16 @@ where
     async fn accept(&self, delivery: &InboundDelivery) -> Result<(), Unavailable> {
         let event = InboundReceived::of(delivery).map_err(|e| Unavailable::new(e.to_string()))?;
         let mut tx = self.db.begin().await?;
+        let recorded = sqlx::query(sql::INSERT_INBOUND_ID)
+            .bind(delivery.id.as_str())
+            .bind(self.clock.now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db.unavailable(e))?;
+        if DB::rows_affected(&recorded) == 0 {
+            tracing::info!(webhook_id = %delivery.id, "a repeat of a recorded delivery; not recorded again");
+            return self.db.commit(tx).await;
+        }
         outbox::append(&mut *tx, &Envelope::wrap(&event, self.clock.now()))
             .await
             .map_err(|e| self.db.unavailable(e))?;

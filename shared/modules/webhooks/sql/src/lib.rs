@@ -46,6 +46,13 @@ pub async fn sweep(backend: &Backend, before: OffsetDateTime) -> Result<u64, Una
     database::sweep::delete_before(backend, sql::DELETE_OLD_DELIVERIES, before).await
 }
 
+/// Deletes the ids of inbound deliveries first received before `before`; returns how many.
+/// A provider's repeat after that is recorded again, so `before` lies past the longest
+/// schedule on which providers retry (days).
+pub async fn sweep_inbound(backend: &Backend, before: OffsetDateTime) -> Result<u64, Unavailable> {
+    database::sweep::delete_before(backend, sql::DELETE_OLD_INBOUND_IDS, before).await
+}
+
 /// The tables that hold a tenant's data, parents first: what a move between shards copies.
 pub const TENANT_TABLES: &[TenantTable] = &[
     TenantTable {

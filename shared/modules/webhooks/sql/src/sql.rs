@@ -35,6 +35,11 @@ pub const UPDATE_STREAK: &str = "UPDATE webhook_endpoints \
 
 pub const DELETE_OLD_DELIVERIES: &str = "DELETE FROM webhook_deliveries WHERE attempted_at < $1";
 
+/// Records an inbound delivery's id; a repeat of a recorded id inserts nothing.
+pub const INSERT_INBOUND_ID: &str = "INSERT INTO inbound_webhooks (webhook_id, received_at) \
+     VALUES ($1, $2) ON CONFLICT (webhook_id) DO NOTHING";
+pub const DELETE_OLD_INBOUND_IDS: &str = "DELETE FROM inbound_webhooks WHERE received_at < $1";
+
 /// Every statement that finds rows (plain inserts find none), by name, as PostgreSQL runs
 /// it: the query audit explains each one over a seeded database and refuses a sequential scan
 /// of a large table.
@@ -50,6 +55,11 @@ pub const AUDITED: &[(&str, &str)] = &[
     ("webhooks_sql::COUNT_ATTEMPTS", COUNT_ATTEMPTS),
     ("webhooks_sql::UPDATE_STREAK", UPDATE_STREAK),
     ("webhooks_sql::DELETE_OLD_DELIVERIES", DELETE_OLD_DELIVERIES),
+    ("webhooks_sql::INSERT_INBOUND_ID", INSERT_INBOUND_ID),
+    (
+        "webhooks_sql::DELETE_OLD_INBOUND_IDS",
+        DELETE_OLD_INBOUND_IDS,
+    ),
     (
         "webhooks_sql::LOCK_ENDPOINT",
         <sqlx::Postgres as crate::WebhooksDialect>::LOCK_ENDPOINT,
