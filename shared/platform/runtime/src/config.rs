@@ -9,6 +9,7 @@ use std::time::Duration;
 use database::postgres::PoolSettings;
 
 use crate::stores::StoresConfig;
+pub use crate::values::{ConfigError, Secret};
 
 /// `DATABASE_URL` unset means the embedded SQLite default at this path.
 pub const DEFAULT_SQLITE_PATH: &str = "data/dev.sqlite";
@@ -138,32 +139,6 @@ pub enum LogFormat {
     Text,
 }
 
-/// A value that must never reach a log line, such as a URL with a password in it.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(value: String) -> Self {
-        Self(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{name} is invalid: {reason}")]
-    Invalid { name: &'static str, reason: String },
-}
-
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -178,7 +153,7 @@ impl Config {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let pool = pool_settings(&get, default_connections)?;
                 DatabaseConfig::Postgres {
-                    url: Secret(url),
+                    url: Secret::new(url),
                     reader: reader_config(&get, pool)?,
                     shards: shards_config(&get)?,
                     pool,
@@ -298,7 +273,7 @@ fn reader_config(
         });
     }
     Ok(Some(ReaderConfig {
-        url: Secret(url),
+        url: Secret::new(url),
         pool: PoolSettings {
             max_connections: parse(
                 get,
@@ -352,7 +327,7 @@ fn shards_config(
                 format!("shard {name}: must start with postgres://"),
             ));
         }
-        urls.push((name.to_owned(), Secret(url.to_owned())));
+        urls.push((name.to_owned(), Secret::new(url.to_owned())));
     }
     let open: Vec<String> = match get("DATABASE_SHARDS_OPEN") {
         Some(names) => names

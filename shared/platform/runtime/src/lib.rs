@@ -12,6 +12,7 @@ pub mod lambda;
 mod platform;
 pub mod stores;
 pub mod telemetry;
+mod values;
 
 pub use config::{
     Config, ConfigError, DatabaseAuth, DatabaseConfig, JobsConfig, ReaderConfig, ShardsConfig,

@@ -16,7 +16,7 @@ use kv_dynamodb::{DynamoKv, DynamoSessions};
 use kv_redis::{Redis, RedisKv, RedisSessions};
 use sessions::{DynSessionStore, MemorySessions};
 
-use crate::config::{ConfigError, Secret};
+use crate::values::{ConfigError, Secret};
 
 /// Where one kind of key-value state lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
