@@ -33,6 +33,10 @@ module "platform" {
   # IAM auth tokens (the role is a member of rds_iam).
   app_database_role = var.app_database_role
 
+  # Tenant shards, each a cluster like this one (sizes aside), and where new tenants go.
+  db_shards      = var.db_shards
+  db_shards_open = var.db_shards_open
+
   deletion_protection           = false
   tables_point_in_time_recovery = false
   kms_deletion_window_in_days   = 7
@@ -57,6 +61,9 @@ module "platform" {
   # CloudFront sends X-Origin-Verify; the API functions refuse requests without it.
   origin_verify_secret_version = var.origin_verify_secret_version
   cors_allowed_origins         = var.cors_allowed_origins
+
+  # Providers' signed events to POST /v1/webhooks/inbound (webhooks-api); null turns it off.
+  inbound_webhook_secret = var.inbound_webhook_secret
 
   alarms_enabled = false
   alarm_emails   = var.alarm_emails

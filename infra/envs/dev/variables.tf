@@ -79,3 +79,27 @@ variable "app_database_role" {
   type        = string
   default     = "saas_app"
 }
+
+variable "db_shards" {
+  description = "Tenant shards: { s1 = {}, s2 = { max_capacity = 32 } }, one Aurora cluster each (with its proxy where the environment has one), sized as the home cluster unless min_capacity, max_capacity or reader_count say otherwise. scripts/deploy migrates each before the functions get it (DATABASE_SHARDS). {}: none."
+  type = map(object({
+    min_capacity = optional(number)
+    max_capacity = optional(number)
+    reader_count = optional(number)
+  }))
+  default  = {}
+  nullable = false
+}
+
+variable "db_shards_open" {
+  description = "Shards new tenants are placed on (DATABASE_SHARDS_OPEN), e.g. [\"s2\"] to fill a new shard; main is the home database. null: every shard and main."
+  type        = list(string)
+  default     = null
+}
+
+variable "inbound_webhook_secret" {
+  description = "Standard Webhooks secret (whsec_...) that providers sign the events they POST to /v1/webhooks/inbound with (INBOUND_WEBHOOK_SECRET); null: the route answers 404. Pass it as TF_VAR_inbound_webhook_secret, never in a file."
+  type        = string
+  default     = null
+  sensitive   = true
+}

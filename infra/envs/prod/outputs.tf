@@ -53,6 +53,11 @@ output "database_name" {
   value       = module.platform.database_name
 }
 
+output "database_shards" {
+  description = "Tenant shards by name, for migrations (scripts/deploy): cluster_endpoint (the writer, not the proxy), secret_arn (master credentials), app_secret_arn (the application role's, which the shard's proxy logs in with; null without the proxy), database_name."
+  value       = module.platform.database_shards
+}
+
 output "database_environment" {
   description = "Database variables as the functions see them."
   value       = module.platform.database_environment

@@ -63,6 +63,11 @@ output "app_secret_arn" {
   value       = local.proxy_enabled ? aws_secretsmanager_secret.app[0].arn : null
 }
 
+output "iam_auth" {
+  description = "Whether the functions log in with IAM auth tokens (at the proxy with IAM auth, or at the cluster without a proxy): known at plan time, unlike iam_connect_arn."
+  value       = local.iam_auth
+}
+
 output "iam_connect_arn" {
   description = "rds-db:connect resource for the application role: through the proxy, or at the cluster without it; null behind a proxy without IAM auth."
   value = local.iam_auth ? format(

@@ -79,12 +79,14 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # The application role at the home database and at each shard: one statement, one resource
+  # per database.
   dynamic "statement" {
-    for_each = each.value.database && var.database.iam_connect_arn != null ? [1] : []
+    for_each = each.value.database && length(var.database.iam_connect_arns) > 0 ? [1] : []
     content {
       sid       = "ConnectAsAppRole"
       actions   = ["rds-db:connect"]
-      resources = [var.database.iam_connect_arn]
+      resources = var.database.iam_connect_arns
     }
   }
 

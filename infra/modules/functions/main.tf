@@ -26,6 +26,8 @@ locals {
       # HTTP functions only: what concerns requests that come through CloudFront
       # (ORIGIN_VERIFY_SECRET, CORS_ALLOWED_ORIGINS); the others are never called over HTTP.
       length(f.routes) > 0 ? var.http_environment : {},
+      # What one route needs, only on the function that serves it (INBOUND_WEBHOOK_SECRET).
+      merge([for r in f.routes : lookup(var.route_environment, r, {})]...),
       { for q in f.send_queues : "${upper(q)}_QUEUE_URL" => var.queues[q].url },
       # A consumer knows its own queue and its DLQ, where a permanent failure goes at once.
       f.sqs_queue == null ? {} : {
@@ -40,7 +42,7 @@ locals {
 
 locals {
   # Variables whose values the environment output shows: plain settings, never secrets.
-  public_settings = concat(flatten([for m in values(var.table_environment) : keys(m)]), ["CORS_ALLOWED_ORIGINS", "DATABASE_IAM_AUTH"])
+  public_settings = concat(flatten([for m in values(var.table_environment) : keys(m)]), ["CORS_ALLOWED_ORIGINS", "DATABASE_IAM_AUTH", "DATABASE_SHARDS_OPEN"])
 }
 
 resource "aws_cloudwatch_log_group" "this" {

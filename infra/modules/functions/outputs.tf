@@ -19,7 +19,7 @@ output "functions" {
 }
 
 output "environment" {
-  description = "Each function's environment by binary name: names, the names of all its variables; settings, the values of its store settings (SESSIONS_BACKEND, CACHE_BACKEND...), CORS_ALLOWED_ORIGINS and DATABASE_IAM_AUTH. Other values (secrets, URLs of resources not yet created) are left out."
+  description = "Each function's environment by binary name: names, the names of all its variables; settings, the values of its store settings (SESSIONS_BACKEND, CACHE_BACKEND...), CORS_ALLOWED_ORIGINS, DATABASE_IAM_AUTH and DATABASE_SHARDS_OPEN. Other values (secrets, URLs of resources not yet created) are left out."
   value = {
     for k, e in local.environment : k => {
       names    = sort([for n, v in e : n])

@@ -124,12 +124,18 @@ variable "http_environment" {
 }
 
 variable "database" {
-  description = "From modules/database: environment (DATABASE_URL..., DATABASE_SECRET_ARN only when the functions log in with a password, which they may then read) and iam_connect_arn (the application role's rds-db:connect resource, null without IAM auth)."
+  description = "From modules/database: environment (DATABASE_URL..., DATABASE_SECRET_ARN only when the functions log in with a password, which they may then read; DATABASE_SHARDS with tenant shards) and iam_connect_arns (the application role's rds-db:connect resources: the home database's and each shard's; empty without IAM auth)."
   type = object({
-    environment     = map(string)
-    iam_connect_arn = optional(string)
-    max_connections = optional(number, 2)
+    environment      = map(string)
+    iam_connect_arns = optional(list(string), [])
+    max_connections  = optional(number, 2)
   })
+}
+
+variable "route_environment" {
+  description = "Environment variables by API route key, given to the functions whose catalog entry serves that route (e.g. \"POST /v1/webhooks/inbound\" = { INBOUND_WEBHOOK_SECRET = ... }, a sensitive value)."
+  type        = map(map(string))
+  default     = {}
 }
 
 variable "queues" {

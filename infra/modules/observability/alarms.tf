@@ -55,6 +55,34 @@ locals {
         periods     = 1
       }
     } : {},
+    # Each shard's cluster and proxy, as the home database's.
+    { for name, shard in var.db_shards : "db-${name}-cpu" => {
+      description = "Aurora shard ${name} CPU above ${var.db_cpu_threshold}% for 15 minutes"
+      namespace   = local.rds
+      metric      = "CPUUtilization"
+      dimensions  = { DBClusterIdentifier = shard.cluster_identifier }
+      statistic   = "Average"
+      threshold   = var.db_cpu_threshold
+      periods     = 3
+    } },
+    { for name, shard in var.db_shards : "db-${name}-acu-utilization" => {
+      description = "Aurora shard ${name} near its max ACU (${var.acu_utilization_threshold}%): raise its max_capacity or move tenants off it"
+      namespace   = local.rds
+      metric      = "ACUUtilization"
+      dimensions  = { DBClusterIdentifier = shard.cluster_identifier }
+      statistic   = "Average"
+      threshold   = var.acu_utilization_threshold
+      periods     = 3
+    } },
+    var.db_proxy_enabled ? { for name, shard in var.db_shards : "db-${name}-proxy-pinned-connections" => {
+      description = "RDS Proxy of shard ${name}: sessions are pinned (SET, PREPARE, advisory locks, >16 KB statements): multiplexing is lost"
+      namespace   = local.rds
+      metric      = "DatabaseConnectionsCurrentlySessionPinned"
+      dimensions  = { ProxyName = shard.proxy_name }
+      statistic   = "Maximum"
+      threshold   = 0
+      periods     = 1
+    } } : {},
     { for key, queue in var.dlq_names : "${key}-dlq-not-empty" => {
       description = "Messages in the ${key} DLQ: a job failed every retry"
       namespace   = "AWS/SQS"

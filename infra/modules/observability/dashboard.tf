@@ -102,11 +102,29 @@ locals {
       }
     },
   ]
+  # The home cluster's widget again for each shard's cluster.
+  shards = [
+    for name, shard in var.db_shards : {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title  = "Aurora ACU and CPU: shard ${name}"
+        region = data.aws_region.current.name
+        stat   = "Average"
+        period = 300
+        metrics = [
+          ["AWS/RDS", "ServerlessDatabaseCapacity", "DBClusterIdentifier", shard.cluster_identifier],
+          ["AWS/RDS", "CPUUtilization", "DBClusterIdentifier", shard.cluster_identifier],
+        ]
+      }
+    }
+  ]
 }
 
 data "aws_region" "current" {}
 
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
-  dashboard_body = jsonencode({ widgets = concat(local.business, local.platform) })
+  dashboard_body = jsonencode({ widgets = concat(local.business, local.platform, local.shards) })
 }

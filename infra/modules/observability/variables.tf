@@ -41,6 +41,15 @@ variable "db_proxy_name" {
   default     = null
 }
 
+variable "db_shards" {
+  description = "Tenant shards by name: each one's Aurora cluster identifier and RDS Proxy name (null without the proxy). They get the home cluster's alarms and dashboard widget."
+  type = map(object({
+    cluster_identifier = string
+    proxy_name         = optional(string)
+  }))
+  default = {}
+}
+
 variable "dlq_names" {
   description = "DLQ names by queue key."
   type        = map(string)

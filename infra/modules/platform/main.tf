@@ -64,6 +64,36 @@ module "database" {
   kms_key_arn                  = module.kms.key_arn
 }
 
+# Tenant shards: one more cluster each, beside the home database, with the same network, key
+# and settings (and a proxy of its own when the home cluster has one). The functions reach a
+# shard through its writer endpoint only, so its proxy has no read-only endpoint; its readers
+# are there for failover.
+module "database_shards" {
+  source   = "../database"
+  for_each = var.db_shards
+
+  name                         = "${local.name}-${each.key}"
+  engine_version               = var.db_engine_version
+  parameter_group_family       = var.db_parameter_group_family
+  min_capacity                 = coalesce(each.value.min_capacity, var.db_min_capacity)
+  max_capacity                 = coalesce(each.value.max_capacity, var.db_max_capacity)
+  reader_count                 = coalesce(each.value.reader_count, var.db_reader_count)
+  proxy_enabled                = var.db_proxy_enabled
+  proxy_reader_endpoint        = false
+  proxy_iam_auth               = var.db_proxy_iam_auth
+  app_username                 = var.app_database_role
+  log_retention_days           = var.log_retention_days
+  backup_retention_days        = var.db_backup_retention_days
+  deletion_protection          = var.deletion_protection
+  final_snapshot               = var.deletion_protection
+  performance_insights         = var.db_performance_insights
+  enhanced_monitoring_interval = var.db_enhanced_monitoring_interval
+  subnet_ids                   = module.network.private_subnet_ids
+  security_group_ids           = [module.network.security_group_ids.database]
+  proxy_security_group_ids     = [module.network.security_group_ids.proxy]
+  kms_key_arn                  = module.kms.key_arn
+}
+
 module "queues" {
   source = "../queues"
 
@@ -129,12 +159,14 @@ module "functions" {
   internet_subnet_ids         = module.network.egress_subnet_ids
   internet_security_group_ids = var.nat == "none" ? [] : [module.network.security_group_ids.egress]
 
-  # The functions connect as the application role; the master secret is for migrations only.
+  # The functions connect as the application role, at home and on every shard; the master
+  # secrets are for migrations only.
   database = {
-    environment     = module.database.environment
-    iam_connect_arn = module.database.iam_connect_arn
-    max_connections = var.database_max_connections
+    environment      = local.database_environment
+    iam_connect_arns = local.database_iam_connect_arns
+    max_connections  = var.database_max_connections
   }
+  route_environment = local.route_environment
 
   common_environment = merge(
     {
@@ -189,10 +221,39 @@ module "observability" {
 
   queue_names                      = { for k, q in module.queues.queues : k => q.name }
   queue_oldest_message_age_seconds = var.queue_oldest_message_age_seconds
+
+  # Each shard's cluster and proxy get the home database's alarms and dashboard widget.
+  db_shards = { for k, shard in module.database_shards : k => {
+    cluster_identifier = shard.cluster_identifier
+    proxy_name         = shard.proxy_name
+  } }
 }
 
 locals {
   metrics_namespace = coalesce(var.metrics_namespace, "Saas/${var.environment}")
+
+  # The home database's variables, and with shards DATABASE_SHARDS: each shard's writer URL
+  # (the application role at its proxy, or at the cluster without one, with TLS), which the
+  # runtime signs in to as it does to DATABASE_URL; DATABASE_SHARDS_OPEN only when set.
+  database_environment = merge(
+    module.database.environment,
+    length(var.db_shards) == 0 ? {} : {
+      DATABASE_SHARDS = join(",", [for k, shard in module.database_shards : "${k}=${shard.environment.DATABASE_URL}"])
+    },
+    var.db_shards_open == null ? {} : { DATABASE_SHARDS_OPEN = join(",", var.db_shards_open) },
+  )
+
+  # rds-db:connect as the application role at home and on each shard: with IAM auth, which
+  # every shard has (see db_shards), so the list's length is known at plan time.
+  database_iam_connect_arns = module.database.iam_auth ? concat(
+    [module.database.iam_connect_arn],
+    [for k, shard in module.database_shards : shard.iam_connect_arn],
+  ) : []
+
+  # What a single route needs, given only to the function whose catalog entry serves it.
+  route_environment = nonsensitive(var.inbound_webhook_secret == null) ? {} : {
+    "POST /v1/webhooks/inbound" = { INBOUND_WEBHOOK_SECRET = var.inbound_webhook_secret }
+  }
 
   # The stores behind sessions, the cache, rate limits and idempotency keys, given to each
   # function that lists the matching table in the catalog. DynamoDB needs no VPC hop (a gateway

@@ -49,8 +49,8 @@ output "database_cluster_endpoint" {
 }
 
 output "database_environment" {
-  description = "DATABASE_URL, DATABASE_READ_URL, DATABASE_IAM_AUTH (and DATABASE_SECRET_ARN behind a proxy without IAM auth) as the functions get them."
-  value       = module.database.environment
+  description = "DATABASE_URL, DATABASE_READ_URL, DATABASE_IAM_AUTH (and DATABASE_SECRET_ARN behind a proxy without IAM auth; DATABASE_SHARDS and DATABASE_SHARDS_OPEN with shards) as the functions get them."
+  value       = local.database_environment
 }
 
 output "database_secret_arn" {
@@ -71,6 +71,16 @@ output "database_app_secret_arn" {
 output "database_name" {
   description = "Application database name."
   value       = module.database.database_name
+}
+
+output "database_shards" {
+  description = "The tenant shards by name (db_shards), for migrations: each cluster's writer endpoint (not its proxy), its master secret, its application role's secret (null without the proxy) and the database name."
+  value = { for k, shard in module.database_shards : k => {
+    cluster_endpoint = shard.cluster_endpoint
+    secret_arn       = shard.secret_arn
+    app_secret_arn   = shard.app_secret_arn
+    database_name    = shard.database_name
+  } }
 }
 
 output "metrics_namespace" {

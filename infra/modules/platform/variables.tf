@@ -126,6 +126,52 @@ variable "db_enhanced_monitoring_interval" {
   default     = 0
 }
 
+variable "db_shards" {
+  description = <<-EOT
+    Tenant shards: one more Aurora cluster each (named <project>-<environment>-<shard>, with the
+    home cluster's network, key and settings, and its own proxy when the home cluster has one),
+    given to the functions as DATABASE_SHARDS. Each may set its own min_capacity, max_capacity
+    and reader_count; unset ones are the home cluster's. A shard's readers are failover
+    targets: the functions read and write a shard through its writer. {} (the default): no
+    shard, every tenant in the home database.
+  EOT
+  type = map(object({
+    min_capacity = optional(number)
+    max_capacity = optional(number)
+    reader_count = optional(number)
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for name in keys(var.db_shards) : can(regex("^[a-z][a-z0-9]{0,9}$", name)) && name != "main"])
+    error_message = "db_shards names must be 1-10 lowercase letters and digits starting with a letter, and not main (the home database's name)."
+  }
+
+  # The runtime signs in to every shard as it does to the home database (DATABASE_IAM_AUTH), and
+  # DATABASE_SECRET_ARN holds the password of the home proxy's application role only.
+  validation {
+    condition     = length(var.db_shards) == 0 || !var.db_proxy_enabled || var.db_proxy_iam_auth
+    error_message = "db_shards need IAM auth at the proxies (db_proxy_iam_auth = true) or no proxy: the functions log in to every shard as to the home database, and with a password they would only have the home proxy's (DATABASE_SECRET_ARN)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.db_shards) : s.reader_count == null ? true : s.reader_count >= 0])
+    error_message = "db_shards: reader_count must be 0 or more."
+  }
+}
+
+variable "db_shards_open" {
+  description = "The shards new tenants are placed on (DATABASE_SHARDS_OPEN): names from db_shards, or main for the home database. null: every shard and main. To fill a new shard, list only it."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.db_shards_open == null ? true : length(var.db_shards) > 0 && length(var.db_shards_open) > 0 && alltrue([for name in var.db_shards_open : name == "main" || contains(keys(var.db_shards), name)])
+    error_message = "db_shards_open must name at least one shard, each of them main or a key of db_shards (and needs db_shards)."
+  }
+}
+
 variable "database_max_connections" {
   description = "sqlx pool size per Lambda instance (DATABASE_MAX_CONNECTIONS)."
   type        = number
@@ -443,6 +489,23 @@ variable "cors_allowed_origins" {
   validation {
     condition     = var.cors_allowed_origins == null ? true : alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
     error_message = "Each of cors_allowed_origins must be an origin: http(s)://host with an optional port, no path, no trailing slash."
+  }
+}
+
+variable "inbound_webhook_secret" {
+  description = "The Standard Webhooks secret (whsec_ and the base64 of 24 to 64 bytes) providers sign the events they POST to /v1/webhooks/inbound with: INBOUND_WEBHOOK_SECRET of the function that serves that route. null: the route answers 404. It ends up in that function's KMS-encrypted environment and in the state: pass it as TF_VAR_inbound_webhook_secret, never in a file."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition = var.inbound_webhook_secret == null ? true : (
+      can(regex("^whsec_([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.inbound_webhook_secret)) &&
+      # The key's length in bytes: 3 per 4 characters of base64, less the padding.
+      (length(var.inbound_webhook_secret) - 6) / 4 * 3 - length(regexall("=", var.inbound_webhook_secret)) >= 24 &&
+      (length(var.inbound_webhook_secret) - 6) / 4 * 3 - length(regexall("=", var.inbound_webhook_secret)) <= 64
+    )
+    error_message = "inbound_webhook_secret must be whsec_ followed by the standard base64 of 24 to 64 bytes (the value is not shown here)."
   }
 }
 
