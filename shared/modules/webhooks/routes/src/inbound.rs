@@ -29,7 +29,7 @@ pub struct InboundState {
     tag = "webhooks",
     request_body(content = serde_json::Value, content_type = "application/json"),
     params(
-        ("webhook-id" = String, Header, description = "The delivery's id, the same on retries"),
+        ("webhook-id" = String, Header, description = "The delivery's id, the same on retries", min_length = 1, max_length = 256, pattern = "^[!-~]+$"),
         ("webhook-timestamp" = String, Header, description = "Seconds since the Unix epoch"),
         ("webhook-signature" = String, Header, description = "Space-separated `v1,<base64>` signatures"),
     ),
